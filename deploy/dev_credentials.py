@@ -1,0 +1,30 @@
+"""Generates development credentials: var/dev-credentials.json (hashes, read by the registration
+service) and var/dev-tokens.txt (the tokens themselves, for people). Never used outside development."""
+
+import json
+import secrets
+from pathlib import Path
+
+from services.registration.credentials import hash_token
+
+ROLES = [
+    ("secretariat", "secretariat", None),
+    ("chair", "chair", None),
+    ("display", "display", None),
+    # A few delegations to try the delegation role with; the secretariat registers the others.
+    ("delegation-ireland", "delegation", "Ireland"),
+    ("delegation-ghana", "delegation", "Ghana"),
+    ("delegation-brazil", "delegation", "Brazil"),
+]
+
+if __name__ == "__main__":
+    var = Path("var")
+    var.mkdir(exist_ok=True)
+    entries, lines = [], []
+    for name, role, delegation in ROLES:
+        token = f"dev-{name}-{secrets.token_urlsafe(16)}"
+        entries.append({"name": name, "role": role, "delegation": delegation, "sha256": hash_token(token)})
+        lines.append(f"{name:22} {token}")
+    (var / "dev-credentials.json").write_text(json.dumps({"credentials": entries}, indent=2))
+    (var / "dev-tokens.txt").write_text("\n".join(lines) + "\n")
+    print("development credentials written to var/dev-tokens.txt")

@@ -1,0 +1,69 @@
+"""Kafka clients configured once: acks=all and idempotence on every producer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from services.contracts import TOPICS, encode, message_key
+from services.contracts.base import Message
+
+log = logging.getLogger(__name__)
+
+
+def make_producer(bootstrap: str, **overrides) -> AIOKafkaProducer:
+    options = dict(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+        request_timeout_ms=5000,
+        retry_backoff_ms=100,
+    )
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+async def publish(producer: AIOKafkaProducer, topic: str, message: Message) -> None:
+    """Returns once the broker has the message (acks=all); raises KafkaError otherwise."""
+    await producer.send_and_wait(topic, encode(message), key=message_key(message))
+
+
+async def create_topics(bootstrap: str, prefix: str) -> list[str]:
+    """Creates the contract's topics under `prefix` if missing; returns the names created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(t.name(prefix), t.partitions, 1, topic_configs=t.config)
+            for t in TOPICS.values()
+            if t.name(prefix) not in existing
+        ]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass
+        return [t.name for t in wanted]
+    finally:
+        await admin.close()
+
+
+async def kafka_reachable(bootstrap: str, timeout: float = 2.0) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+        await asyncio.wait_for(admin.list_topics(), timeout)
+        return True
+    except (TimeoutError, KafkaError, OSError):
+        return False
+    finally:
+        try:
+            await admin.close()
+        except Exception:  # a client that never connected has nothing to close
+            pass

@@ -1,0 +1,31 @@
+"""The faust application: the composition root of the queue service.
+
+topics.py, tables.py, agents.py, timers.py and web.py each hold their own kind of thing."""
+
+from __future__ import annotations
+
+import faust
+
+from services.queue.settings import QueueSettings
+
+settings = QueueSettings()
+
+app = faust.App(
+    settings.app_id,
+    broker=f"kafka://{settings.kafka_bootstrap}",
+    store="memory://",
+    topic_partitions=6,
+    topic_allow_declare=True,
+    topic_disable_leader=True,
+    web_host=settings.host,
+    web_port=settings.queue_port,
+    web_in_thread=False,
+    producer_acks=-1,
+    # Correctness rests on idempotent handlers and (meeting, seq) on every event, not on
+    # faust's exactly-once processing, which is known to be unreliable.
+    processing_guarantee="at_least_once",
+    consumer_auto_offset_reset="earliest",
+    broker_commit_every=200,
+    broker_commit_interval=0.5,
+    autodiscover=False,
+)

@@ -1,0 +1,81 @@
+"""The service layer: finds each meeting's aggregate, hands it a command, keeps the table in step.
+
+No Kafka here: agents.py and timers.py translate messages to calls on the engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import MutableMapping
+from datetime import datetime
+
+from services.contracts import Actor, AdvanceClock, Command, Event, Role, SetUpMeeting
+from services.queue.domain import Meeting, MeetingClock
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(self, table: MutableMapping[str, dict]):
+        self._table = table  # snapshots, the durable state
+        self._meetings: dict[str, Meeting] = {}  # the aggregates, so a snapshot is read once
+        self._dirty: set[str] = set()
+        self._clock_requested: dict[str, datetime] = {}
+
+    def meeting(self, meeting_id: str) -> Meeting | None:
+        meeting = self._meetings.get(meeting_id)
+        if meeting is None:
+            snapshot = self._table.get(meeting_id)
+            if snapshot is not None:
+                meeting = self._meetings[meeting_id] = Meeting.from_snapshot(snapshot)
+        return meeting
+
+    def handle(self, command: Command) -> list[Event]:
+        meeting = self.meeting(command.meeting_id)
+        if meeting is None:
+            if not isinstance(command, SetUpMeeting):
+                # The registration service checks that a meeting exists before it publishes.
+                log.warning("dropping %s for unknown meeting %s", command.type, command.meeting_id)
+                return []
+            meeting, events = Meeting.set_up(command)
+            self._meetings[command.meeting_id] = meeting
+        else:
+            events = meeting.handle(command)
+        if events:
+            self._dirty.add(command.meeting_id)
+        return events
+
+    def save(self) -> None:
+        """Writes the snapshot of every meeting changed since the last save."""
+        for meeting_id in self._dirty:
+            self._table[meeting_id] = self._meetings[meeting_id].to_snapshot()
+        self._dirty.clear()
+
+    def clock_commands(self, real_now: datetime) -> list[AdvanceClock]:
+        """An AdvanceClock for every meeting whose next deadline has come on its own clock.
+
+        The command's id is derived from the deadline: sent twice, it counts once."""
+        for meeting_id in self._table.keys() - self._meetings.keys():
+            self.meeting(meeting_id)
+        due = []
+        for meeting_id, meeting in self._meetings.items():
+            deadline = meeting.next_deadline()
+            if deadline is None or self._clock_requested.get(meeting_id) == deadline:
+                continue
+            if MeetingClock(meeting.setup.clock).real_time(deadline) <= real_now:
+                self._clock_requested[meeting_id] = deadline
+                due.append(
+                    AdvanceClock(
+                        meeting_id=meeting_id,
+                        message_id=f"{meeting_id}:clock:{deadline.isoformat()}",
+                        until=deadline,
+                        issued_at=real_now,
+                        issued_by=Actor(role=Role.system),
+                    )
+                )
+        return due
+
+    def forget(self) -> None:
+        """Partitions moved: the table is the truth again."""
+        self._meetings.clear()
+        self._dirty.clear()
+        self._clock_requested.clear()

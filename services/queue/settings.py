@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from services.platform.settings import StackSettings
+
+
+class QueueSettings(StackSettings):
+    queue_port: int = 8001
+    # Commands handled together: one round trip to the broker for the batch's events.
+    batch_size: int = 500
+    batch_within_seconds: float = 0.005
+    # How often the clock looks for a due pre-warning, time up or programme change.
+    clock_tick_seconds: float = 0.02
+
+    @property
+    def app_id(self) -> str:
+        return f"{self.topic_prefix}-queue"

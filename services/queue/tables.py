@@ -1,0 +1,8 @@
+"""Each meeting's state, as the domain's snapshot, in a changelog-backed table.
+
+use_partitioner: the changelog partition follows the key (the meeting), like the commands
+topic, so the table may be written from a batch spanning partitions and from the clock."""
+
+from services.queue.app import app
+
+meetings_table = app.Table("meetings", partitions=6, value_type=dict, value_serializer="json", use_partitioner=True)

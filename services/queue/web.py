@@ -1,0 +1,14 @@
+"""/healthz on faust's own web server."""
+
+from __future__ import annotations
+
+from services.platform.kafka import kafka_reachable
+from services.queue.app import app, settings
+
+
+@app.page("/healthz")
+async def healthz(web, request):
+    kafka = await kafka_reachable(settings.kafka_bootstrap, timeout=1.5)
+    # The queue keeps its state in the faust table's changelog on Kafka: it has no Redis connection.
+    body = {"status": "ok" if kafka else "degraded", "kafka": kafka, "redis": "not used"}
+    return web.json(body, status=200 if kafka else 503)

@@ -1,0 +1,166 @@
+"""Test helpers for the real stack: unique names, credentials, and the services as processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from services.registration.credentials import hash_token
+
+ROOT = Path(__file__).resolve().parents[2]
+KAFKA = os.environ.get("ROSTRUM_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+REDIS_URL = os.environ.get("ROSTRUM_REDIS_URL", "redis://127.0.0.1:6380/0")
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Tokens:
+    """One token per role, written hashed to a credentials file the registration service reads."""
+
+    path: Path
+    secretariat: str = field(default_factory=lambda: "t-sec-" + secrets.token_urlsafe(12))
+    chair: str = field(default_factory=lambda: "t-chair-" + secrets.token_urlsafe(12))
+    display: str = field(default_factory=lambda: "t-display-" + secrets.token_urlsafe(12))
+    delegations: dict[str, str] = field(default_factory=dict)
+
+    def delegation(self, name: str) -> str:
+        if name not in self.delegations:
+            self.delegations[name] = "t-del-" + secrets.token_urlsafe(12)
+            self.write()
+        return self.delegations[name]
+
+    def write(self) -> None:
+        entries = [
+            {"role": "secretariat", "sha256": hash_token(self.secretariat)},
+            {"role": "chair", "sha256": hash_token(self.chair)},
+            {"role": "display", "sha256": hash_token(self.display)},
+        ] + [{"role": "delegation", "delegation": d, "sha256": hash_token(t)} for d, t in self.delegations.items()]
+        self.path.write_text(json.dumps({"credentials": entries}))
+
+    def header(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+class ServiceProcess:
+    """A service run as `python -m services.<name>`, as make run does, on its own port."""
+
+    def __init__(self, name: str, env: dict[str, str], port: int, log_dir: Path):
+        self.name, self.env, self.port = name, env, port
+        self.log_path = log_dir / f"{name}-{port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServiceProcess:
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}"],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} not healthy within {timeout}s; see {self.log_path}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, no flush."""
+        self.stop(signal.SIGKILL)
+
+
+class Stack:
+    """The three services with their own topics, consumer groups and Redis keys."""
+
+    def __init__(self, tmp: Path, services: tuple[str, ...] = ("queue", "notifier", "registration"), **env: str):
+        self.prefix = unique()
+        self.tokens = Tokens(tmp / "credentials.json")
+        self.tokens.write()
+        self.ports = {"registration": free_port(), "queue": free_port(), "notifier": free_port()}
+        self.env = {
+            "ROSTRUM_ENVIRONMENT": "test",
+            "ROSTRUM_KAFKA_BOOTSTRAP": KAFKA,
+            "ROSTRUM_REDIS_URL": REDIS_URL,
+            "ROSTRUM_TOPIC_PREFIX": self.prefix,
+            "ROSTRUM_REDIS_PREFIX": self.prefix,
+            "ROSTRUM_CREDENTIALS_FILE": str(self.tokens.path),
+            "ROSTRUM_REGISTRATION_PORT": str(self.ports["registration"]),
+            "ROSTRUM_QUEUE_PORT": str(self.ports["queue"]),
+            "ROSTRUM_NOTIFIER_PORT": str(self.ports["notifier"]),
+            **env,
+        }
+        self.services = {name: ServiceProcess(name, self.env, self.ports[name], tmp) for name in services}
+
+    def __getitem__(self, name: str) -> ServiceProcess:
+        return self.services[name]
+
+    def start(self) -> Stack:
+        from services.platform.kafka import create_topics
+
+        asyncio.run(create_topics(KAFKA, self.prefix))
+        for service in self.services.values():
+            service.start()
+        for service in self.services.values():
+            service.wait_healthy()
+        return self
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+
+def wait_for(predicate, timeout: float = 30, interval: float = 0.1, what: str = "condition"):
+    """Polls until predicate() returns something truthy; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {timeout}s")
+        time.sleep(interval)
