@@ -245,3 +245,5 @@ class CommandRejected(Event):
     reason: str
     inscription_id: str | None = None
     delegation: str | None = None
+    # For a refused inscription: whom to tell (the e-mail registrant's address is among them).
+    contact_emails: list[str] = Field(default_factory=list)

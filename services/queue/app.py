@@ -28,4 +28,7 @@ app = faust.App(
     broker_commit_every=200,
     broker_commit_interval=0.5,
     autodiscover=False,
+    consumer_group_instance_id=settings.worker_name,
+    broker_session_timeout=10.0,
+    broker_heartbeat_interval=1.0,
 )

@@ -10,6 +10,9 @@ class QueueSettings(StackSettings):
     batch_within_seconds: float = 0.005
     # How often the clock looks for a due pre-warning, time up or programme change.
     clock_tick_seconds: float = 0.02
+    # Static group membership: a worker restarted under the same name takes its partitions back
+    # at once, instead of waiting for the broker to give up on its previous life.
+    worker_name: str = "queue-1"
 
     @property
     def app_id(self) -> str:

@@ -5,4 +5,4 @@ topic, so the table may be written from a batch spanning partitions and from the
 
 from services.queue.app import app
 
-meetings_table = app.Table("meetings", partitions=6, value_type=dict, value_serializer="json", use_partitioner=True)
+meetings_table = app.Table("meetings", partitions=6, key_type=str, use_partitioner=True)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,7 +143,9 @@ class Stack:
     def start(self) -> Stack:
         from services.platform.kafka import create_topics
 
-        asyncio.run(create_topics(KAFKA, self.prefix))
+        # In a thread of its own, so that async callers (benchmarks) can start a stack too.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, create_topics(KAFKA, self.prefix)).result()
         for service in self.services.values():
             service.start()
         for service in self.services.values():

@@ -1,0 +1,149 @@
+"""Commands per second through the queue's domain core alone, and through Kafka with one worker.
+
+    .venv/bin/python bench/queue_throughput.py [--quick]
+
+Scenarios: one meeting whose list grows to 10,000 speakers and is then worked by the chair
+and the secretariat; and 1,000 meetings at once. The Kafka figure is measured end to end:
+from the first command sent to the last of its events read back, with one queue worker
+(a real process) on the real broker. Needs Kafka and Redis up (`make infra`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.contracts import (  # noqa: E402
+    CallNextSpeaker,
+    Command,
+    EndSpeech,
+    InscribeSpeaker,
+    MoveSpeaker,
+    StartSpeech,
+    SwapSpeakers,
+    WithdrawInscription,
+    encode,
+    message_key,
+)
+from services.platform.kafka import make_producer  # noqa: E402
+from services.queue.engine import Engine  # noqa: E402
+from tests.support.kafka import TopicReader  # noqa: E402
+from tests.support.meetings import set_up, setup_2017, simulated_clock  # noqa: E402
+from tests.support.stack import Stack  # noqa: E402
+
+CATEGORIES = ["member_state"] * 8 + ["observer_state", "civil_society"]
+
+
+def long_list(meeting_id: str, speakers: int, worked: int) -> list[Command]:
+    """A meeting whose list grows to `speakers`, then `worked` list and floor commands on it."""
+    rng = random.Random(10_000)
+    setup = setup_2017(
+        clock=simulated_clock("2017-09-06T10:50:00-04:00", 1.0),
+        ordering=setup_2017().ordering.model_copy(update={"allow_second_inscription": True}),
+    )
+    commands: list[Command] = [set_up(meeting_id, setup)]
+    ids = [f"{meeting_id}-{i}" for i in range(speakers)]
+    commands += [
+        InscribeSpeaker(meeting_id=meeting_id, inscription_id=i, delegation=f"Delegation {n}",
+                        category=rng.choice(CATEGORIES))
+        for n, i in enumerate(ids)
+    ]  # fmt: skip
+    waiting = list(ids)
+    for n in range(worked):
+        kind = n % 5
+        if kind == 0:
+            commands += [CallNextSpeaker(meeting_id=meeting_id), StartSpeech(meeting_id=meeting_id),
+                         EndSpeech(meeting_id=meeting_id)]  # fmt: skip
+            waiting.pop(0)
+        elif kind == 1:
+            commands.append(
+                WithdrawInscription(meeting_id=meeting_id, inscription_id=waiting.pop(rng.randrange(len(waiting))))
+            )
+        elif kind == 2:
+            commands.append(MoveSpeaker(meeting_id=meeting_id, inscription_id=rng.choice(waiting),
+                                        position=rng.randrange(1, len(waiting))))  # fmt: skip
+        else:
+            a, b = rng.sample(waiting, 2)
+            commands.append(SwapSpeakers(meeting_id=meeting_id, first_inscription_id=a, second_inscription_id=b))
+    return commands
+
+
+def many_meetings(meetings: int, speakers_each: int) -> list[Command]:
+    """`meetings` meetings at once, their commands interleaved as they would arrive."""
+    setup = setup_2017(clock=simulated_clock("2017-09-06T10:50:00-04:00", 1.0))
+    per_meeting = []
+    for m in range(meetings):
+        mid = f"m{m:04d}"
+        cmds: list[Command] = [set_up(mid, setup)]
+        cmds += [InscribeSpeaker(meeting_id=mid, inscription_id=f"{mid}-{i}", delegation=f"Delegation {i}")
+                 for i in range(speakers_each)]  # fmt: skip
+        cmds += [CallNextSpeaker(meeting_id=mid), StartSpeech(meeting_id=mid), EndSpeech(meeting_id=mid)]
+        per_meeting.append(cmds)
+    return [c for group in zip(*per_meeting, strict=True) for c in group]
+
+
+def core_rate(commands: list[Command]) -> tuple[float, int]:
+    engine = Engine({})
+    events = 0
+    start = time.perf_counter()
+    for command in commands:
+        events += len(engine.handle(command))
+    return len(commands) / (time.perf_counter() - start), events
+
+
+async def kafka_rate(commands: list[Command], tmp: Path) -> float:
+    """One queue worker (a real process) on the real broker: commands in, all their events out."""
+    expected = Engine({})
+    last_seq = {}
+    for command in commands:
+        for event in expected.handle(command):
+            last_seq[event.meeting_id] = event.seq
+    stack = Stack(tmp, services=("queue",)).start()
+    try:
+        prefix = stack.env["ROSTRUM_TOPIC_PREFIX"]
+        producer = make_producer(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], linger_ms=5, max_batch_size=256 * 1024)
+        await producer.start()
+        async with TopicReader(f"{prefix}.events") as reader:
+            start = time.perf_counter()
+            deliveries = [await producer.send(f"{prefix}.commands", encode(c), key=message_key(c)) for c in commands]
+            await asyncio.gather(*deliveries)
+            remaining = dict(last_seq)
+            while remaining:
+                for event in await reader.poll(0.5):
+                    if remaining.get(event.meeting_id) == event.seq:
+                        del remaining[event.meeting_id]
+                if time.perf_counter() - start > 600:
+                    raise TimeoutError(f"{len(remaining)} meetings never finished")
+            elapsed = time.perf_counter() - start
+        await producer.stop()
+        return len(commands) / elapsed
+    finally:
+        stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller lists, for a smoke run")
+    args = parser.parse_args()
+    speakers, worked, meetings = (1_000, 200, 100) if args.quick else (10_000, 2_000, 1_000)
+    scenarios = {
+        f"one meeting, list of {speakers:,} speakers": long_list("long", speakers, worked),
+        f"{meetings:,} meetings at once": many_meetings(meetings, 10),
+    }
+    print(f"{'scenario':42} {'commands':>9} {'core cmd/s':>12} {'kafka cmd/s':>12}")
+    for name, commands in scenarios.items():
+        core, _ = core_rate(commands)
+        with tempfile.TemporaryDirectory() as tmp:
+            kafka = asyncio.run(kafka_rate(commands, Path(tmp)))
+        print(f"{name:42} {len(commands):>9,} {core:>12,.0f} {kafka:>12,.0f}")
+    print("goals: core >= 20,000 cmd/s; through Kafka with one worker >= 5,000 cmd/s")
+
+
+if __name__ == "__main__":
+    main()
