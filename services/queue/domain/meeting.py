@@ -350,13 +350,13 @@ class Meeting:
         self._by_speaker.setdefault(speaker, []).append(inscription_id)
         index = self._list.place(inscription_id, self._key(inscribed))
         self._rolling.invalidate_from(index)
-        estimate = self._rolling.estimate(self._list.ids, self._inscription_of, self._basis(), index)
+        estimated_at = self._rolling.estimate(self._list.ids, self._inscription_of, self._basis(), index)
         self._emit(
             InscriptionAccepted,
             command_id=command.message_id,
             inscription=inscription,
             position=index + 1,
-            estimated_at=to_datetime(estimate.at),
+            estimated_at=to_datetime(estimated_at),
         )
         self._list_changed("inscribed")
 

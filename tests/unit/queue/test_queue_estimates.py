@@ -1,16 +1,23 @@
 """Estimates: when each waiting speaker is likely to speak, and who is unlikely to be reached."""
 
+import random
+
 from services.contracts import (
     CallNextSpeaker,
     Category,
     EndSpeech,
     EstimatesChanged,
+    Inscription,
     InscriptionAccepted,
+    Level,
     ListChanged,
     StartSpeech,
     TimeLimits,
     WithdrawInscription,
 )
+from services.queue.domain.clock import SECOND, to_datetime, to_instant
+from services.queue.domain.estimates import Basis, RollingList, into_floor
+from services.queue.domain.programme import Programme
 from tests.unit.queue.helpers import Session, at, of_type, one, r2p_setup
 
 
@@ -113,3 +120,24 @@ def test_floor_time_left_counts_from_now_and_skips_the_break():
     events = s.inscribe("Ghana", at(16, 55))
     assert one(events, EstimatesChanged).oversubscription_minutes == round((400 - 3600) / 60, 1)
     assert of_type(events, EstimatesChanged)[0].floor_closes_at == at(17, 55)
+
+
+def test_a_place_reckoned_directly_is_the_place_the_walk_gives():
+    """With one duration for all, a place is reckoned without walking the list; both must agree,
+    inside the windows, across the break and past the close."""
+    windows = Programme(r2p_setup().programme).floor_windows
+    inscription = Inscription(
+        inscription_id="x", delegation="X", category=Category.member_state, level=Level.other, inscribed_at=at(9)
+    )
+    ids = [f"x{n}" for n in range(120)]
+    rng = random.Random(3)
+    for _ in range(40):
+        limits = TimeLimits(default_seconds=rng.randint(60, 600), changeover_seconds=rng.randint(0, 60))
+        basis = Basis(
+            start=into_floor(windows, to_instant(at(10, 40)) + rng.randint(0, 8 * 3600) * SECOND),
+            average=rng.choice([None, rng.randint(30, 400) * SECOND]),
+        )
+        walked = RollingList(windows, limits).entries(ids, lambda _: inscription, basis)
+        reckoned = RollingList(windows, limits)  # nothing walked: every place is reckoned directly
+        places = [to_datetime(reckoned.estimate(ids, lambda _: inscription, basis, i)) for i in range(len(ids))]
+        assert places == [entry.estimated_at for entry in walked]
