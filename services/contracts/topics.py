@@ -22,6 +22,8 @@ class Topic:
 
 
 _TWO_WEEKS_MS = str(14 * 24 * 3600 * 1000)
+# An event carries the whole rolling list: a list of thousands of speakers needs more than Kafka's 1 MB default.
+MAX_EVENT_BYTES = 32 * 1024 * 1024
 
 TOPICS = {
     "commands": Topic(
@@ -36,7 +38,12 @@ TOPICS = {
     "events": Topic(
         suffix="events",
         partitions=6,
-        config={"cleanup.policy": "delete", "retention.ms": _TWO_WEEKS_MS, "min.insync.replicas": "1"},
+        config={
+            "cleanup.policy": "delete",
+            "retention.ms": _TWO_WEEKS_MS,
+            "min.insync.replicas": "1",
+            "max.message.bytes": str(MAX_EVENT_BYTES),
+        },
         producer="queue",
         consumers=("notifier", "registration"),
         why="Everything the list of speakers did, in order per meeting; a new reader rebuilds its view from it.",

@@ -7,6 +7,7 @@ import logging
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from services.contracts import TOPICS, encode, message_key
@@ -34,7 +35,8 @@ async def publish(producer: AIOKafkaProducer, topic: str, message: Message) -> N
 
 
 async def create_topics(bootstrap: str, prefix: str) -> list[str]:
-    """Creates the contract's topics under `prefix` if missing; returns the names created."""
+    """Creates the contract's topics under `prefix` if missing, and brings the settings of those
+    already there in line with the contract; returns the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
     await admin.start()
     try:
@@ -49,6 +51,11 @@ async def create_topics(bootstrap: str, prefix: str) -> list[str]:
                 await admin.create_topics(wanted)
             except TopicAlreadyExistsError:
                 pass
+        present = [t for t in TOPICS.values() if t.name(prefix) in existing]
+        if present:
+            await admin.alter_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, t.name(prefix), configs=t.config) for t in present]
+            )
         return [t.name for t in wanted]
     finally:
         await admin.close()

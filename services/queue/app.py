@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import faust
 
+from services.contracts.topics import MAX_EVENT_BYTES
 from services.queue.settings import QueueSettings
 
 settings = QueueSettings()
@@ -21,6 +22,8 @@ app = faust.App(
     web_port=settings.queue_port,
     web_in_thread=False,
     producer_acks=-1,
+    # Events and snapshots of a long list are large; the topics accept as much (see contracts.topics).
+    producer_max_request_size=MAX_EVENT_BYTES,
     # Correctness rests on idempotent handlers and (meeting, seq) on every event, not on
     # faust's exactly-once processing, which is known to be unreliable.
     processing_guarantee="at_least_once",

@@ -4,6 +4,7 @@ No Kafka here: agents.py and timers.py translate messages to calls on the engine
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import MutableMapping
 from datetime import datetime
@@ -19,6 +20,8 @@ class Engine:
         self._table = table  # snapshots, the durable state
         self._meetings: dict[str, Meeting] = {}  # the aggregates, so a snapshot is read once
         self._dirty: set[str] = set()
+        # Next deadlines in real time, earliest first: (real moment, meeting, meeting-clock deadline).
+        self._deadlines: list[tuple[datetime, str, datetime]] = []
         self._clock_requested: dict[str, datetime] = {}
 
     def meeting(self, meeting_id: str) -> Meeting | None:
@@ -27,7 +30,14 @@ class Engine:
             snapshot = self._table.get(meeting_id)
             if snapshot is not None:
                 meeting = self._meetings[meeting_id] = Meeting.from_snapshot(snapshot)
+                self._schedule(meeting)
         return meeting
+
+    def _schedule(self, meeting: Meeting) -> None:
+        deadline = meeting.next_deadline()
+        if deadline is not None:
+            real = MeetingClock(meeting.setup.clock).real_time(deadline)
+            heapq.heappush(self._deadlines, (real, meeting.meeting_id, deadline))
 
     def handle(self, command: Command) -> list[Event]:
         meeting = self.meeting(command.meeting_id)
@@ -42,6 +52,7 @@ class Engine:
             events = meeting.handle(command)
         if events:
             self._dirty.add(command.meeting_id)
+            self._schedule(meeting)
         return events
 
     def save(self) -> None:
@@ -54,28 +65,33 @@ class Engine:
         """An AdvanceClock for every meeting whose next deadline has come on its own clock.
 
         The command's id is derived from the deadline: sent twice, it counts once."""
-        for meeting_id in self._table.keys() - self._meetings.keys():
-            self.meeting(meeting_id)
+        if len(self._table) > len(self._meetings):  # restored from the changelog, not yet loaded
+            for meeting_id in self._table.keys() - self._meetings.keys():
+                self.meeting(meeting_id)
         due = []
-        for meeting_id, meeting in self._meetings.items():
-            deadline = meeting.next_deadline()
-            if deadline is None or self._clock_requested.get(meeting_id) == deadline:
+        while self._deadlines and self._deadlines[0][0] <= real_now:
+            _, meeting_id, deadline = heapq.heappop(self._deadlines)
+            meeting = self._meetings.get(meeting_id)
+            # Entries go stale when a command moved the deadline; the fresh one is in the heap too.
+            if meeting is None or meeting.next_deadline() != deadline:
                 continue
-            if MeetingClock(meeting.setup.clock).real_time(deadline) <= real_now:
-                self._clock_requested[meeting_id] = deadline
-                due.append(
-                    AdvanceClock(
-                        meeting_id=meeting_id,
-                        message_id=f"{meeting_id}:clock:{deadline.isoformat()}",
-                        until=deadline,
-                        issued_at=real_now,
-                        issued_by=Actor(role=Role.system),
-                    )
+            if self._clock_requested.get(meeting_id) == deadline:
+                continue
+            self._clock_requested[meeting_id] = deadline
+            due.append(
+                AdvanceClock(
+                    meeting_id=meeting_id,
+                    message_id=f"{meeting_id}:clock:{deadline.isoformat()}",
+                    until=deadline,
+                    issued_at=real_now,
+                    issued_by=Actor(role=Role.system),
                 )
+            )
         return due
 
     def forget(self) -> None:
         """Partitions moved: the table is the truth again."""
         self._meetings.clear()
         self._dirty.clear()
+        self._deadlines.clear()
         self._clock_requested.clear()
