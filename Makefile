@@ -50,7 +50,7 @@ services: infra var/dev-credentials.json
 	@for s in $(SERVICES); do deploy/stack.sh service $$s; done
 
 load: services
-	$(PY) deploy/load_meeting.py deploy/meetings/ga-r2p-2017.json
+	$(PY) deploy/load_meeting.py deploy/meetings/ga-r2p-2017.json --replay-from 2017-09-06T10:45:00-04:00
 
 run: load
 	@$(PY) deploy/urls.py
@@ -63,6 +63,10 @@ logs:
 
 status:
 	@$(PY) deploy/urls.py
+
+SPEED ?= 60
+demo: services
+	$(PY) deploy/demo.py --speed $(SPEED)
 
 # --- tests ---------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ ROLES = [
     ("secretariat", "secretariat", None),
     ("chair", "chair", None),
     ("display", "display", None),
-    # A few delegations to try the delegation role with; the secretariat registers the others.
+    # A few delegations to try the delegation role and e-mail intake with; the secretariat inscribes the others.
     ("delegation-ireland", "delegation", "Ireland"),
     ("delegation-ghana", "delegation", "Ghana"),
     ("delegation-brazil", "delegation", "Brazil"),
@@ -23,7 +23,10 @@ if __name__ == "__main__":
     entries, lines = [], []
     for name, role, delegation in ROLES:
         token = f"dev-{name}-{secrets.token_urlsafe(16)}"
-        entries.append({"name": name, "role": role, "delegation": delegation, "sha256": hash_token(token)})
+        entry = {"name": name, "role": role, "sha256": hash_token(token)}
+        if delegation:
+            entry |= {"delegation": delegation, "addresses": [f"mission@{delegation.lower()}.example"]}
+        entries.append(entry)
         lines.append(f"{name:22} {token}")
     (var / "dev-credentials.json").write_text(json.dumps({"credentials": entries}, indent=2))
     (var / "dev-tokens.txt").write_text("\n".join(lines) + "\n")

@@ -1,37 +1,154 @@
-"""Request dependencies: who is asking, and may they."""
+"""Request dependencies: who is asking, may they, how often, and with which Idempotency-Key."""
 
 from __future__ import annotations
 
-from fastapi import Depends, HTTPException, Request, status
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.contracts import Actor, Role
+from services.registration.credentials import hash_token
+from services.registration.idempotency import KEY_PATTERN, IdempotencyRequest, Record, fingerprint, slot
 
-_bearer = HTTPBearer(auto_error=False, description="A token issued to the secretariat, the chair or a delegation")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A token issued to the secretariat, the chair, a delegation or a display (`make run` writes "
+    "development tokens to var/dev-tokens.txt).",
+)
+
+MEETING_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"
+
+MeetingId = Annotated[
+    str, Path(pattern=MEETING_ID_PATTERN, description="The meeting's id, e.g. ga-r2p-2017.", examples=["ga-r2p-2017"])
+]
+InscriptionId = Annotated[
+    str, Path(pattern=ID_PATTERN, description="The id answered when the inscription was made.", max_length=100)
+]
+CommandId = Annotated[str, Path(pattern=ID_PATTERN, description="The command_id answered when it was accepted.")]
 
 
-def current_actor(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Actor:
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    credential: str  # the token's hash: what rate limits and idempotency keys are counted against
+
+    @property
+    def role(self) -> Role:
+        return self.actor.role
+
+
+_KEY_HEADER = Header(
+    default=None,
+    alias="Idempotency-Key",
+    pattern=KEY_PATTERN,
+    description="Any unique string (a UUID is best), 1 to 255 visible ASCII characters. Send the same key "
+    "when you retry a write: you get the first answer again and nothing is done twice. The same key with a "
+    "different request is refused (422). Keys are kept 24 hours, per credential.",
+    examples=["6f1c2d1e-8a4b-4d3c-9e57-0b6f5d0f9a11"],
+)
+
+
+@dataclass(frozen=True)
+class Access:
+    """A write's caller, and its Idempotency-Key (None without one)."""
+
+    caller: Caller
+    key: IdempotencyRequest | None
+
+
+async def _admit(request: Request, credentials: HTTPAuthorizationCredentials | None, roles: tuple[Role, ...],
+                 key: str | None) -> Access:  # fmt: skip
+    """Who is asking (401), within the rate limit (429), in a role allowed here (403). For a write with an
+    Idempotency-Key, the key's record is read in the same round trip as the rate count.
+
+    One dependency per route, not a tree of them: each costs FastAPI a little on every request."""
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "Send your credential as 'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    actor = request.app.state.credentials.actor_for(credentials.credentials)
+    state = request.app.state
+    credential = hash_token(credentials.credentials)
+    actor = state.credentials.actor_for_hash(credential)
     if actor is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "This token is not known here.", headers={"WWW-Authenticate": "Bearer"}
         )
-    return actor
+    caller = Caller(actor=actor, credential=credential)
+    record_key = state.idempotency.record_key(slot(credential, key)) if key is not None else ""
+    verdict, record = await state.rate_limiter.hit(credential, record_key)
+    if not verdict.allowed:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"This credential has made more than {verdict.limit} requests this minute; "
+            f"retry in {verdict.retry_after} s.",
+            headers={"Retry-After": str(verdict.retry_after), "RateLimit-Limit": str(verdict.limit)},
+        )
+    if actor.role not in roles:
+        allowed = " or ".join(r.value for r in roles)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"This needs the role {allowed}; yours is {actor.role.value}.")
+    if key is None:
+        return Access(caller, None)
+    raw = await request.body()
+    try:
+        body = await request.json() if raw else None  # parsed once: FastAPI already did, and kept it
+    except ValueError:
+        body = raw.decode(errors="replace")
+    idempotency = IdempotencyRequest(
+        scope=credential,
+        key=key,
+        fingerprint=fingerprint(request.method, request.scope["path"], body),
+        record=Record.loads(record) if record else None,
+    )
+    return Access(caller, idempotency)
+
+
+ALL_ROLES = (Role.secretariat, Role.chair, Role.delegation, Role.display)
 
 
 def require(*roles: Role):
-    def check(actor: Actor = Depends(current_actor)) -> Actor:
-        if actor.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"This needs the role {allowed}; yours is {actor.role.value}."
-            )
-        return actor
+    """A read (or a write that publishes nothing) by one of `roles`."""
 
-    return check
+    async def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Caller:
+        return (await _admit(request, credentials, roles, None)).caller
+
+    return caller
+
+
+def write_access(*roles: Role):
+    """A write by one of `roles`, with its Idempotency-Key if it came with one."""
+
+    async def access(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+        idempotency_key: str | None = _KEY_HEADER,
+    ) -> Access:
+        return await _admit(request, credentials, roles, idempotency_key)
+
+    return access
+
+
+current_caller = require(*ALL_ROLES)
+
+
+def acting_delegation(caller: Caller, delegation: str | None, what: str) -> str | None:
+    """The delegation a request acts for. A delegation's credential acts only for its own delegation
+    (named in any letter case, or left out); anyone else's choice is returned as it is."""
+    if caller.role != Role.delegation:
+        return delegation
+    own = caller.actor.delegation
+    if delegation is None or delegation.casefold() == (own or "").casefold():
+        return own
+    raise HTTPException(status.HTTP_403_FORBIDDEN, f"Your credential acts for {own}; {what} is for {delegation}.")
+
+
+class InvalidField(Exception):
+    """Invalid input found by a route rather than by the request's model: answered 422 like the model's errors."""
+
+    def __init__(self, field: str, message: str, allowed: list[str] | None = None):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message, self.allowed = field, message, allowed

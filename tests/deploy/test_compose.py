@@ -10,7 +10,13 @@ import yaml
 from tests.support.stack import ROOT
 
 COMPOSE = ROOT / "deploy/docker-compose.yml"
-ENV = {"ROSTRUM_SMTP_HOST": "smtp.example.org", "ROSTRUM_MAIL_FROM": "list@example.org"}
+ENV = {
+    "ROSTRUM_SMTP_HOST": "smtp.example.org",
+    "ROSTRUM_MAIL_FROM": "list@example.org",
+    "ROSTRUM_SPEAKERS_LIST_ADDRESS": "speakers-list@example.org",
+    "ROSTRUM_PUBLIC_URL": "https://rostrum.example.org",
+    "ROSTRUM_NOTIFIER_PUBLIC_URL": "https://live.rostrum.example.org",
+}
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ import json
 import httpx
 import pytest
 
+from tests.support.meetings import simulated_clock
 from tests.support.stack import ROOT, Stack, wait_for
 
 
@@ -16,7 +17,11 @@ def stack(tmp_path_factory):
 
 
 def seed_meeting() -> dict:
-    return json.loads((ROOT / "deploy/meetings/ga-r2p-2017.json").read_text())
+    """The 2017 meeting on a clock that reads 10:50 New York time, the floor just open, from now on."""
+    meeting = json.loads((ROOT / "deploy/meetings/ga-r2p-2017.json").read_text())
+    clock = simulated_clock("2017-09-06T10:50:00-04:00", 1.0, lead_seconds=0)
+    meeting["setup"]["clock"] = clock.model_dump(mode="json")
+    return meeting
 
 
 def test_an_inscription_reaches_the_rolling_list(stack):

@@ -63,7 +63,6 @@ class KafkaBroker:
                     "share.coordinator.state.topic.min.isr=1",
                     "group.initial.rebalance.delay.ms=0",
                     "auto.create.topics.enable=false",
-                    "log.flush.interval.messages=1",
                     f"log.dirs={self.data}",
                     "",
                 ]

@@ -133,6 +133,7 @@ class Stack:
             "ROSTRUM_REGISTRATION_PORT": str(self.ports["registration"]),
             "ROSTRUM_QUEUE_PORT": str(self.ports["queue"]),
             "ROSTRUM_NOTIFIER_PORT": str(self.ports["notifier"]),
+            "ROSTRUM_INTAKE_PORT": str(free_port()),
             **env,
         }
         self.services = {name: ServiceProcess(name, self.env, self.ports[name], tmp) for name in services}

@@ -5,6 +5,10 @@ from services.platform.health import health_report
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", summary="Whether Kafka, Redis, the events consumer (and in production the intake) are up")
 async def healthz(request: Request):
-    return await health_report(request.app.state.settings, request.app.state.redis)
+    state = request.app.state
+    extra = {"consuming": state.consumer.running}
+    if state.settings.environment == "production" and state.settings.intake_enabled:
+        extra["intake"] = state.intake.listening
+    return await health_report(state.settings, state.redis, **extra)

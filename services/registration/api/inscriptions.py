@@ -1,43 +1,151 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
-from pydantic import BaseModel, EmailStr, Field
+import json
 
-from services.contracts import Actor, Category, InscribeSpeaker, Level, Role
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+
+from services.contracts import Channel, InscribeSpeaker, Role, WithdrawInscription
 from services.contracts.base import new_id
-from services.registration.deps import require
+from services.registration.api.common import command_link, inscription_link, meeting_must_exist, respond
+from services.registration.deps import (
+    Access,
+    Caller,
+    InscriptionId,
+    InvalidField,
+    MeetingId,
+    acting_delegation,
+    require,
+    write_access,
+)
+from services.registration.schemas import Accepted, InscriptionAccepted, InscriptionRequest, InscriptionView, problems
+from services.registration.writes import Plan
 
 router = APIRouter(prefix="/v1/meetings/{meeting_id}/inscriptions", tags=["inscriptions"])
 
-
-class InscriptionRequest(BaseModel):
-    delegation: str = Field(min_length=1, max_length=200, examples=["Ireland"])
-    category: Category = Category.member_state
-    level: Level = Level.other
-    speaker_name: str = Field(default="", max_length=200, examples=["H.E. Mr. Brendan Ward"])
-    speaker_title: str = Field(default="", max_length=200, examples=["Deputy Permanent Representative"])
-    on_behalf_of: str | None = Field(default=None, max_length=200)
-    contact_emails: list[EmailStr] = Field(default_factory=list, max_length=10)
+FINISHED = {"withdrawn", "spoken", "dropped", "rejected", "not_reached"}
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=InscriptionAccepted,
+    summary="Ask to speak (a delegation for itself, the secretariat for anyone)",
+    responses=problems(401, 403, 404, 409, 413, 422, 429, 503),
+)
 async def inscribe(
-    meeting_id: str,
+    meeting_id: MeetingId,
     body: InscriptionRequest,
     request: Request,
-    actor: Actor = Depends(require(Role.secretariat, Role.delegation)),
+    access: Access = Depends(write_access(Role.secretariat, Role.delegation)),
 ):
-    if not await request.app.state.meetings.exists(meeting_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No meeting {meeting_id} is set up.")
-    if actor.role == Role.delegation and actor.delegation != body.delegation:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"Your credential acts for {actor.delegation}, not for {body.delegation}."
+    """Publishes the inscription and answers 202 with its id once the broker has it. The list of speakers
+    then accepts it (status `accepted`, with its position and estimated time of speaking) or rejects it
+    (status `rejected` with the reason, e.g. the list is closed or the delegation is already inscribed):
+    follow it at the `follow` link (also the `Location` header)."""
+    caller, key = access.caller, access.key
+    delegation = acting_delegation(caller, body.delegation, "this inscription")
+    if delegation is None:
+        raise InvalidField("delegation", "required: name the delegation that asks to speak")
+    await meeting_must_exist(request, meeting_id)
+
+    async def plan() -> Plan:
+        command = InscribeSpeaker(
+            meeting_id=meeting_id,
+            inscription_id=new_id(),
+            issued_by=caller.actor,
+            channel=Channel.http,
+            **{**body.model_dump(), "delegation": delegation},
         )
-    command = InscribeSpeaker(meeting_id=meeting_id, inscription_id=new_id(), issued_by=actor, **body.model_dump())
-    await request.app.state.publisher.publish(command)
-    return {
-        "inscription_id": command.inscription_id,
-        "command_id": command.message_id,
-        "status": "pending",
-        "follow": f"/v1/meetings/{meeting_id}/inscriptions/{command.inscription_id}",
-    }
+        return Plan(
+            command=command,
+            body={
+                "inscription_id": command.inscription_id,
+                "meeting_id": meeting_id,
+                "delegation": delegation,
+                "command_id": command.message_id,
+                "status": "pending",
+                "follow": inscription_link(meeting_id, command.inscription_id),
+            },
+        )
+
+    return respond(await request.app.state.writes.run(key, plan))
+
+
+async def _inscription(request: Request, meeting_id: str, inscription_id: str) -> dict[str, str]:
+    record = await request.app.state.records.inscription(meeting_id, inscription_id)
+    if record is None:
+        await meeting_must_exist(request, meeting_id)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No inscription {inscription_id} in meeting {meeting_id}.")
+    return record
+
+
+@router.get(
+    "/{inscription_id}",
+    response_model=InscriptionView,
+    summary="An inscription's status, position and estimated time of speaking",
+    responses=problems(401, 403, 404, 429),
+)
+async def get_inscription(
+    meeting_id: MeetingId,
+    inscription_id: InscriptionId,
+    request: Request,
+    caller: Caller = Depends(require(Role.secretariat, Role.chair, Role.display, Role.delegation)),
+):
+    """`pending` until the list of speakers has taken it up; then `accepted` with `position` (1 is next)
+    and `estimated_at`, kept current as the list moves; `rejected` with `reason_code` and `reason`;
+    later `called`, `speaking`, `spoken`, `withdrawn`, `dropped` or `not_reached`. A delegation sees
+    only its own inscriptions."""
+    record = await _inscription(request, meeting_id, inscription_id)
+    acting_delegation(caller, record.get("delegation"), "this inscription")
+    return InscriptionView(
+        inscription_id=inscription_id,
+        meeting_id=meeting_id,
+        delegation=record.get("delegation"),
+        status=record.get("status", "pending"),
+        position=int(record["position"]) if record.get("position") else None,
+        estimated_at=record.get("estimated_at") or None,
+        likely_reached=(record["likely_reached"] == "1") if record.get("likely_reached") else None,
+        reason_code=record.get("reason_code"),
+        reason=record.get("reason"),
+        channel=record.get("channel"),
+        command_id=record.get("command_id"),
+        details=json.loads(record["inscription"]) if record.get("inscription") else None,
+        updated_at=record.get("updated_at") or None,
+    )
+
+
+@router.delete(
+    "/{inscription_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    summary="Withdraw an inscription (the delegation itself, or the secretariat)",
+    responses=problems(401, 403, 404, 409, 422, 429, 503),
+)
+async def withdraw(
+    meeting_id: MeetingId,
+    inscription_id: InscriptionId,
+    request: Request,
+    access: Access = Depends(write_access(Role.secretariat, Role.delegation)),
+):
+    """Publishes the withdrawal; the inscription's status becomes `withdrawn` once the list has taken it
+    off. An inscription that has already been withdrawn, spoken or been rejected cannot be withdrawn (409)."""
+    caller, key = access.caller, access.key
+
+    async def plan() -> Plan:
+        record = await _inscription(request, meeting_id, inscription_id)
+        acting_delegation(caller, record.get("delegation"), "this inscription")
+        if record.get("status") in FINISHED:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, f"Inscription {inscription_id} is {record['status']}: nothing to withdraw."
+            )
+        command = WithdrawInscription(meeting_id=meeting_id, inscription_id=inscription_id, issued_by=caller.actor)
+        return Plan(
+            command=command,
+            body={
+                "command_id": command.message_id,
+                "status": "published",
+                "follow": command_link(meeting_id, command.message_id),
+            },
+        )
+
+    return respond(await request.app.state.writes.run(key, plan))

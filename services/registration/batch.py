@@ -1,0 +1,184 @@
+"""The Redis work of the write path, in as few calls as possible.
+
+Each request needs up to three things from Redis: to *begin* (count it against its credential's rate
+limit, read the record of its Idempotency-Key), to *claim* a key (take its lease, store the plan), and
+to *apply* what it records once the broker has its command. Each is a Lua script, so one call does
+what would otherwise be several commands; and the calls of concurrent requests are coalesced: while
+one call is on its way to Redis the next ones wait, and go together in the next call. Under load that
+is one Redis call for many requests instead of several per request: the client's cost per call, not
+Redis, was most of this service's cost per request. A lone request goes at once.
+
+A Batch collects the commands one request applies, run atomically (with those of the requests that
+share its call)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic_core import to_json
+from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
+
+# ARGV[1]: JSON list of [rate key or "", record key or "", window seconds, limit (0: none)].
+# Returns count1, record1, count2, record2, ... (record "" when none, or when over the limit).
+_BEGIN = """
+local out = {}
+for _, item in ipairs(cjson.decode(ARGV[1])) do
+  local count, record = 0, ''
+  if item[1] ~= '' then
+    count = redis.call('INCR', item[1])
+    if count == 1 then redis.call('EXPIRE', item[1], item[3]) end
+  end
+  if item[2] ~= '' and (item[4] == 0 or count <= item[4]) then
+    record = redis.call('GET', item[2]) or ''
+  end
+  out[#out + 1] = count
+  out[#out + 1] = record
+end
+return out
+"""
+
+# ARGV[1]: JSON list of [lease key, record key, lease ms, plan record or "", ttl seconds].
+# Takes each lease and stores the plan unless a record is there. Returns leased1, record1, ...
+# (the record that was there before, "" if none).
+_CLAIM = """
+local out = {}
+for _, item in ipairs(cjson.decode(ARGV[1])) do
+  local leased = redis.call('SET', item[1], '1', 'NX', 'PX', item[3]) and 1 or 0
+  local existing = redis.call('GET', item[2]) or ''
+  if leased == 1 and existing == '' and item[4] ~= '' then
+    redis.call('SET', item[2], item[4], 'EX', item[5])
+  end
+  out[#out + 1] = leased
+  out[#out + 1] = existing
+end
+return out
+"""
+
+# ARGV[1]: a JSON list of commands, e.g. [["HSET", "k", "f", "v"], ["EXPIRE", "k", 60]].
+_APPLY = """
+for _, command in ipairs(cjson.decode(ARGV[1])) do
+  redis.call(unpack(command))
+end
+return 1
+"""
+
+
+class Coalescer:
+    """Calls made while one is in flight wait and go together in the next (at most `limit` at once)."""
+
+    def __init__(self, run: Callable[[list[Any]], Awaitable[list[Any]]], limit: int = 1000):
+        self._run = run
+        self._limit = limit
+        self._waiting: list[tuple[Any, asyncio.Future]] = []
+        self._in_flight = False
+
+    async def __call__(self, item: Any) -> Any:
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if not self._in_flight:
+            self._in_flight = True
+            asyncio.get_running_loop().call_soon(self._next)  # after this turn: whoever else arrives joins
+        return await future
+
+    def _next(self) -> None:
+        if not self._waiting:
+            self._in_flight = False
+            return
+        items, self._waiting = self._waiting[: self._limit], self._waiting[self._limit :]
+        task = asyncio.ensure_future(self._flush(items))
+        task.add_done_callback(lambda _: self._next())
+
+    async def _flush(self, items: list[tuple[Any, asyncio.Future]]) -> None:
+        try:
+            results = await self._run([item for item, _ in items])
+        except BaseException as e:  # every caller of this call gets the error (503 for a Redis outage)
+            for _, future in items:
+                if not future.done():
+                    future.set_exception(e)
+            if not isinstance(e, Exception):
+                raise
+            return
+        for (_, future), result in zip(items, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+
+def _pairs(flat: list[Any]) -> list[tuple[Any, Any]]:
+    return list(zip(flat[0::2], flat[1::2], strict=True))
+
+
+class Scripts:
+    def __init__(self, redis: Redis):
+        begin, claim, apply = (redis.register_script(s) for s in (_BEGIN, _CLAIM, _APPLY))
+
+        async def begin_many(items: list[list[Any]]) -> list[tuple[int, str | None]]:
+            flat = await begin(args=[to_json(items)])
+            return [(int(count), record or None) for count, record in _pairs(flat)]
+
+        async def claim_many(items: list[list[Any]]) -> list[tuple[bool, str | None]]:
+            flat = await claim(args=[to_json(items)])
+            return [(bool(leased), record or None) for leased, record in _pairs(flat)]
+
+        async def apply_many(batches: list[list[list[Any]]]) -> list[None]:
+            commands = [command for batch in batches for command in batch]
+            await apply(args=[to_json(commands)])
+            return [None] * len(batches)
+
+        self._begin = Coalescer(begin_many)
+        self._claim = Coalescer(claim_many)
+        self._apply = Coalescer(apply_many)
+
+    async def begin(self, rate_key: str, record_key: str, window: int, limit: int) -> tuple[int, str | None]:
+        """Counts the request (unless rate_key is "") and reads the record (unless over the limit)."""
+        return await self._begin([rate_key, record_key, window, limit])
+
+    async def claim(self, lease: str, record: str, lease_ms: int, plan: str, ttl: int) -> tuple[bool, str | None]:
+        """Takes the lease and stores `plan` unless a record is there; (leased, the record there before)."""
+        return await self._claim([lease, record, lease_ms, plan, ttl])
+
+    async def apply(self, commands: list[list[Any]]) -> None:
+        if commands:
+            await self._apply(commands)
+
+
+class Batch:
+    """Redis commands one request applies, atomically (the subset the write path needs)."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[Any]] = []
+
+    def __len__(self) -> int:
+        return len(self.commands)
+
+    def _add(self, *command: Any) -> Batch:
+        self.commands.append(list(command))
+        return self
+
+    def hset(self, key: str, mapping: dict[str, Any]) -> Batch:
+        return self._add("HSET", key, *(part for pair in mapping.items() for part in pair))
+
+    def hsetnx(self, key: str, field: str, value: Any) -> Batch:
+        return self._add("HSETNX", key, field, value)
+
+    def hdel(self, key: str, *fields: str) -> Batch:
+        return self._add("HDEL", key, *fields)
+
+    def expire(self, key: str, seconds: int) -> Batch:
+        return self._add("EXPIRE", key, int(seconds))
+
+    def set(self, key: str, value: Any, *, ex: int | None = None, nx: bool = False) -> Batch:
+        return self._add("SET", key, value, *(["EX", int(ex)] if ex else []), *(["NX"] if nx else []))
+
+    def delete(self, *keys: str) -> Batch:
+        return self._add("DEL", *keys)
+
+    def sadd(self, key: str, *members: str) -> Batch:
+        return self._add("SADD", key, *members)
+
+    async def run(self, scripts: Scripts) -> None:
+        await scripts.apply(self.commands)
