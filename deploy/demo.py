@@ -98,7 +98,7 @@ class Demo:
             self.sleep_until(start + timedelta(seconds=5))
             print(f"  the floor is open ({start:%H:%M})")
             while called < len(self.speakers):
-                speech = rng.choice([100, 130, 150, 165, 175, 185, 200])
+                speech = rng.choice([90, 120, 140, 150, 160, 170, 185, 200])
                 # The chair calls no one who could not finish before the sitting ends.
                 if self.meeting_now() + timedelta(seconds=speech + 60) > end:
                     break
