@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 VAR=$ROOT/var
 PY=$ROOT/.venv/bin/python
-mkdir -p "$VAR/run" "$VAR/log" "$VAR/kafka" "$VAR/redis" "$VAR/mail"
+mkdir -p "$VAR/run" "$VAR/log" "$VAR/kafka" "$VAR/redis" "$VAR/mail/tmp" "$VAR/mail/new" "$VAR/mail/cur"
 
 KAFKA_PORT=${ROSTRUM_KAFKA_PORT:-9092}
 REDIS_PORT=${ROSTRUM_REDIS_PORT:-6380}
