@@ -7,6 +7,17 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 async def healthz(request: Request):
-    return await health_report(
-        request.app.state.settings, request.app.state.redis, consuming=request.app.state.consumer.running
-    )
+    state = request.app.state
+    mail_worker = state.mail_worker.running or not state.settings.mail_enabled
+    return await health_report(state.settings, state.redis, consuming=state.consumer.running, mail_worker=mail_worker)
+
+
+@router.get("/v1/stats")
+async def stats(request: Request):
+    """This process: stream clients, clients dropped to a resync, events applied."""
+    state = request.app.state
+    return {
+        "stream_clients": state.hub.subscribers(),
+        "resyncs": state.hub.drops,
+        "events_applied": state.consumer.applied,
+    }
