@@ -31,8 +31,10 @@ $(KAFKA_LIBS)/.fetched: deploy/kafka/pom.xml
 /usr/bin/redis-server:
 	apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null
 
+# Chromium for the browser tests, with a Chinese font for the display in Chinese.
 /usr/bin/chromium /usr/bin/docker-compose:
-	apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium docker-compose >/dev/null
+	apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    chromium fonts-wqy-microhei docker-compose >/dev/null
 
 install: $(VENV)/.installed $(KAFKA_LIBS)/.fetched /usr/bin/redis-server
 

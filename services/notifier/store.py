@@ -73,10 +73,6 @@ class Store:
         self.outbox_keys = OutboxKeys(prefix)
         self._commit = redis.register_script(_COMMIT)
 
-    @property
-    def redis(self) -> Redis:
-        return self._redis
-
     def meeting_key(self, meeting_id: str) -> str:
         return f"{self._prefix}:meeting:{meeting_id}"
 
@@ -128,13 +124,6 @@ class Store:
 
     async def seq(self, meeting_id: str) -> int:
         return int(await self._redis.hget(self.meeting_key(meeting_id), "seq") or 0)
-
-    async def view(self, meeting_id: str) -> dict[str, Any] | None:
-        snapshot = await self.snapshot(meeting_id)
-        return snapshot[1] if snapshot else None
-
-    async def exists(self, meeting_id: str) -> bool:
-        return bool(await self._redis.hexists(self.meeting_key(meeting_id), "seq"))
 
     async def replay(self, meeting_id: str, after: int) -> Replay:
         """The logged events after seq `after`, with the meeting's current seq and the oldest logged seq."""

@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Request
 
+from services.notifier.stream.sse import watchdog
 from services.platform.health import health_report
 
 router = APIRouter(tags=["health"])
@@ -19,5 +20,6 @@ async def stats(request: Request):
     return {
         "stream_clients": state.hub.subscribers(),
         "resyncs": state.hub.drops,
+        "stalled_disconnected": watchdog.stalled,
         "events_applied": state.consumer.applied,
     }
