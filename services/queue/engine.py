@@ -50,9 +50,10 @@ class Engine:
             self._meetings[command.meeting_id] = meeting
         else:
             events = meeting.handle(command)
-        if events:
-            self._dirty.add(command.meeting_id)
-            self._schedule(meeting)
+        # Even without events the state may have moved on: a list change held back for a moment
+        # is in the snapshot, and its publication is the meeting's next deadline.
+        self._dirty.add(command.meeting_id)
+        self._schedule(meeting)
         return events
 
     def save(self) -> None:

@@ -134,6 +134,7 @@ class Stack:
             "ROSTRUM_QUEUE_PORT": str(self.ports["queue"]),
             "ROSTRUM_NOTIFIER_PORT": str(self.ports["notifier"]),
             "ROSTRUM_INTAKE_PORT": str(free_port()),
+            "ROSTRUM_NOTIFIER_PUBLIC_URL": f"http://127.0.0.1:{self.ports['notifier']}",
             **env,
         }
         self.services = {name: ServiceProcess(name, self.env, self.ports[name], tmp) for name in services}

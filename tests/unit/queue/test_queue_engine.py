@@ -58,3 +58,20 @@ def test_a_new_engine_on_the_same_table_picks_up_where_the_last_stopped():
 
 def test_commands_for_a_meeting_never_set_up_are_dropped():
     assert Engine({}).handle(CallNextSpeaker(meeting_id="nowhere")) == []
+
+
+def test_a_change_held_back_is_saved_and_published_when_the_clock_comes():
+    from services.contracts import ListChanged, MoveSpeaker
+
+    table: dict = {}
+    engine, clock = started_meeting(table)
+    engine.handle(MoveSpeaker(meeting_id="m", inscription_id="m-002", position=1))
+    held = MoveSpeaker(meeting_id="m", inscription_id="m-001", position=1)
+    assert not [e for e in engine.handle(held) if isinstance(e, ListChanged)]
+    engine.save()
+    assert table["m"] == engine.meeting("m").to_snapshot()
+    deadline = engine.meeting("m").next_deadline()
+    commands = engine.clock_commands(clock.real_time(deadline))
+    assert [c.until for c in commands] == [deadline]
+    published = [e for c in commands for e in engine.handle(c) if isinstance(e, ListChanged)]
+    assert published and published[-1].speakers[0].inscription.inscription_id == "m-001"

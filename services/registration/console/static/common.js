@@ -116,7 +116,7 @@ const Rostrum = (() => {
     if (data && Array.isArray(data.errors) && data.errors.length) {
       const details = data.errors.map((e) => {
         const allowed = Array.isArray(e.allowed) ? ` (one of: ${e.allowed.join(", ")})` : "";
-        return `${fieldLabel(e.field)}: ${e.message}${allowed}`;
+        return `${fieldLabel(e.field)}: ${String(e.message).replace(/\.$/, "")}${allowed}`;
       });
       message = `${message.replace(/\.$/, "")}: ${details.join("; ")}.`;
     }

@@ -24,6 +24,7 @@
     pressed: false, // a pointer is down on the list: a drag may be about to start
     listStale: false,
     rows: new Map(), // inscription id -> {signature, node}
+    armed: null, // {key, until}: a button pressed once, awaiting its confirmation
   };
 
   const ACTIONS = {
@@ -395,7 +396,11 @@
       meta.push(`limit ${R.clockText(floor.limit_seconds || 0)}`);
     }
     $("floor-meta").textContent = meta.join(" · ");
-    const next = speakers().slice(0, 2).map((s) => s.inscription.delegation);
+    const onFloor = inscription ? inscription.inscription_id : null; // the list may lag the call by a moment
+    const next = speakers()
+      .filter((s) => s.inscription.inscription_id !== onFloor)
+      .slice(0, 2)
+      .map((s) => s.inscription.delegation);
     $("floor-next").textContent = next.length ? `Next: ${next.join(", then ")}` : "Nobody is waiting.";
     const primary = { none: "call-next", called: "start", speaking: "end", paused: "resume" }[stateName];
     for (const button of document.querySelectorAll(".controls [data-action]")) {
@@ -502,7 +507,7 @@
             "aria-label": `Move ${i.delegation} down`, disabled: entry.position === list.length,
             onclick: () => move(i.inscription_id, entry.position + 1),
           }),
-          confirmButton("Withdraw", `Withdraw ${i.delegation}`, () => withdraw(entry)),
+          confirmButton("Withdraw", `Withdraw ${i.delegation}`, `withdraw:${i.inscription_id}`, () => withdraw(entry)),
         );
       }
       const node = el(
@@ -541,27 +546,39 @@
     $("drag-hint").hidden = !movable || list.length < 2;
   }
 
-  function confirmButton(text, what, action) {
-    const button = el("button", { type: "button", class: "btn btn-small btn-quiet", text, "aria-label": what });
-    let timer = null;
+  /* A button that asks to be pressed twice. Which one is armed is kept here, not in the button, so that
+   * a row redrawn between the two presses (the list is live) keeps it; arming one disarms the others. */
+  function confirmButton(text, what, key, action) {
+    const button = el("button", {
+      type: "button", class: "btn btn-small btn-quiet", "aria-label": what, dataset: { confirmKey: key, text },
+    });
+    paintConfirm(button);
     button.addEventListener("click", () => {
-      if (button.dataset.armed) {
-        clearTimeout(timer);
-        delete button.dataset.armed;
-        button.textContent = text;
+      if (isArmed(key)) {
+        state.armed = null;
+        paintConfirms();
         action();
         return;
       }
-      button.dataset.armed = "1";
-      button.textContent = "Confirm";
-      button.classList.add("btn-danger");
-      timer = setTimeout(() => {
-        delete button.dataset.armed;
-        button.textContent = text;
-        button.classList.remove("btn-danger");
-      }, 4000);
+      state.armed = { key, until: Date.now() + 5000 };
+      paintConfirms();
+      setTimeout(paintConfirms, 5100);
     });
     return button;
+  }
+
+  function isArmed(key) {
+    return Boolean(state.armed && state.armed.key === key && Date.now() < state.armed.until);
+  }
+
+  function paintConfirm(button) {
+    const armed = isArmed(button.dataset.confirmKey);
+    button.textContent = armed ? "Confirm" : button.dataset.text;
+    button.classList.toggle("btn-danger", armed);
+  }
+
+  function paintConfirms() {
+    for (const button of document.querySelectorAll("button[data-confirm-key]")) paintConfirm(button);
   }
 
   function renderEstimates(view) {

@@ -32,6 +32,8 @@
     order: [],
     timer: null,
     waiting: 0,
+    confirming: null, // the inscription whose withdrawal awaits confirmation
+    shown: "", // what the cards show now: they are redrawn only when it changes
   };
 
   const rememberKey = () => `rostrum.delegation.${R.meetingId}.${state.delegation}`;
@@ -99,9 +101,13 @@
   // --- rendering -----------------------------------------------------------------------------------
 
   function render() {
-    const cards = state.order.map((id) => state.inscriptions.get(id)).filter(Boolean).map(card);
-    $("places").replaceChildren(...cards);
-    $("places-empty").hidden = cards.length > 0;
+    const found = state.order.map((id) => state.inscriptions.get(id)).filter(Boolean);
+    // Redrawn only when something shown changes: a button being pressed is never pulled away.
+    const shown = JSON.stringify([found, state.waiting, state.confirming, state.timezone]);
+    if (shown === state.shown) return;
+    state.shown = shown;
+    $("places").replaceChildren(...found.map(card));
+    $("places-empty").hidden = found.length > 0;
   }
 
   function card(found) {
@@ -123,7 +129,7 @@
           { class: "place-time" },
           "Estimated time of speaking: ",
           el("strong", { text: found.estimated_at ? R.timeIn(found.estimated_at, state.timezone) : "not yet known" }),
-          found.estimated_at ? ` (${state.timezone.replace(/_/g, " ")} time)` : "",
+          found.estimated_at ? ` (${state.timezone.split("/").pop().replace(/_/g, " ")} time)` : "",
         ),
       );
       if (found.likely_reached === false) {
@@ -144,7 +150,7 @@
       "div",
       { class: "place-head" },
       el("span", { class: "chip", dataset: { tone }, text: label }),
-      el("span", { class: "place-speaker", text: speaker || "Speaker to be confirmed" }),
+      el("span", { class: "place-speaker", text: speaker || (finished ? "" : "Speaker not yet named") }),
     );
     const card = el("article", { class: `place${finished ? " place-finished" : ""}`, dataset: { id: found.inscription_id, status: found.status } }, head, body);
     if (found.status === "pending" || found.status === "accepted") card.append(withdrawControls(found));
@@ -152,22 +158,30 @@
   }
 
   function withdrawControls(found) {
-    const box = el("div", { class: "place-actions" });
-    const ask = el("button", { type: "button", class: "btn", text: "Withdraw" });
-    ask.addEventListener("click", () => {
-      box.replaceChildren(
-        el("span", { class: "confirm-text", text: "Withdraw from the list of speakers? Your place is given up." }),
-        el("button", { type: "button", class: "btn btn-danger", text: "Confirm withdrawal", onclick: () => withdraw(found) }),
-        el("button", { type: "button", class: "btn btn-quiet", text: "Keep my place", onclick: render }),
+    const confirming = (id) => () => {
+      state.confirming = id;
+      render();
+    };
+    if (state.confirming !== found.inscription_id) {
+      return el(
+        "div",
+        { class: "place-actions" },
+        el("button", { type: "button", class: "btn", text: "Withdraw", onclick: confirming(found.inscription_id) }),
       );
-    });
-    box.append(ask);
-    return box;
+    }
+    return el(
+      "div",
+      { class: "place-actions" },
+      el("span", { class: "confirm-text", text: "Withdraw from the list of speakers? Your place is given up." }),
+      el("button", { type: "button", class: "btn btn-danger", text: "Confirm withdrawal", onclick: () => withdraw(found) }),
+      el("button", { type: "button", class: "btn btn-quiet", text: "Keep my place", onclick: confirming(null) }),
+    );
   }
 
   // --- writing -------------------------------------------------------------------------------------
 
   async function withdraw(found) {
+    state.confirming = null;
     try {
       await R.api(state.token, "DELETE", `${R.meetingPath}/inscriptions/${encodeURIComponent(found.inscription_id)}`);
       R.notify("success", "Withdrawal sent; your place is released once the list of speakers confirms it.");
