@@ -152,6 +152,9 @@ class Meeting:
     def __init__(self, meeting_id: str, setup: MeetingSetup, now: Instant):
         self._meeting_id = meeting_id
         self._setup = setup
+        # The set-up and the inscriptions never change once made: their JSON is computed once for all snapshots.
+        self._setup_json = setup.model_dump(mode="json")
+        self._inscription_json: dict[str, dict[str, Any]] = {}
         self._clock = MeetingClock(setup.clock)
         self._programme = Programme(setup.programme)
         self._order = SpeakingOrder(setup.ordering)
@@ -866,13 +869,13 @@ class Meeting:
         return {
             "snapshot_version": SNAPSHOT_VERSION,
             "meeting_id": self._meeting_id,
-            "setup": self._setup.model_dump(mode="json"),
+            "setup": self._setup_json,
             "seq": self._seq,
             "now": self._now,
             "handled": list(self._handled),
             "list_version": self._list_version,
             "inscriptions": [
-                {"inscription": i.inscription.model_dump(mode="json"), "order": i.order, "status": i.status.value}
+                {"inscription": self._as_json(i.inscription), "order": i.order, "status": i.status.value}
                 for i in self._inscribed.values()
             ],
             "next_order": self._next_order,
@@ -891,6 +894,12 @@ class Meeting:
             "pending_reasons": self._pending_reasons,
             "pending_estimates": self._pending_estimates,
         }
+
+    def _as_json(self, inscription: Inscription) -> dict[str, Any]:
+        cached = self._inscription_json.get(inscription.inscription_id)
+        if cached is None:
+            cached = self._inscription_json[inscription.inscription_id] = inscription.model_dump(mode="json")
+        return cached
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Meeting:
