@@ -20,6 +20,7 @@ import multiprocessing as mp
 import os
 import resource
 import select
+import signal
 import socket
 import statistics
 import struct
@@ -205,11 +206,12 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=4, help="speakers' turns published")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between published events")
     parser.add_argument("--wave", type=int, default=500, help="connections opened at a time")
-    parser.add_argument("--quick", action="store_true", help="1,000 subscribers, 2 turns")
+    parser.add_argument("--quick", action="store_true", help="1,000 subscribers, 2 turns (a smoke test)")
     args = parser.parse_args()
     if args.quick:
-        args.subscribers, args.cycles = 1000, 2
+        args.subscribers, args.cycles = min(args.subscribers, 1000), min(args.cycles, 2)
     limit = raise_nofile()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # so that the notifier is stopped too
     per_client = -(-args.subscribers // args.clients)
     if per_client + 100 > limit or args.subscribers + 200 > limit:
         sys.exit(f"RLIMIT_NOFILE is {limit}: too low for {args.subscribers} subscribers")
@@ -250,13 +252,19 @@ def main() -> None:
             )
             proc.start()
             clients.append((proc, ready_r, go_w, res_r))
-        connected = sum(ready.recv() for _, ready, _, _ in clients)
+        connected = 0
+        for proc, ready, _, _ in clients:
+            while not ready.poll(1):
+                if not proc.is_alive():
+                    raise RuntimeError("a client process died while connecting; see its traceback above")
+            connected += ready.recv()
         connect_seconds = time.monotonic() - t0
         time.sleep(2)
         rss_connected = rss_kb(pid)
         subscribers = httpx.get(f"{notifier.url}/v1/stats").json()["stream_clients"]
 
         events = [e for _ in range(args.cycles) for e in cycle(m)]
+        sizes = {e.type: len(e.model_dump_json()) for e in events}
         for _, _, go, _ in clients:
             go.send("go")
         sampler_peak = [rss_connected]
@@ -307,14 +315,13 @@ def main() -> None:
           f"{missing} missing, {resyncs} resyncs, {closed} connections closed")  # fmt: skip
     print(f"  latency queue event -> subscriber (ms): p50 {percentile(latencies, 50):.0f}  "
           f"p99 {percentile(latencies, 99):.0f}  max {latencies[-1] if latencies else float('nan'):.0f}")  # fmt: skip
-    if os.environ.get("BENCH_DEBUG"):
+    if os.environ.get("BENCH_DEBUG"):  # every event's latencies, first subscribers
         for seq, (at, type_) in sent.items():
             print(seq, type_, sorted(round((t - at) * 1000) for t in arrivals.get(seq, []))[:12])
     for type_, values in sorted(by_type.items()):
         values.sort()
-        size = "" if not values else ""
         print(f"    {type_:<17} p50 {percentile(values, 50):6.0f}  p99 {percentile(values, 99):6.0f}  "
-              f"max {values[-1] if values else float('nan'):6.0f}{size}")  # fmt: skip
+              f"max {values[-1] if values else float('nan'):6.0f}   ({sizes[type_] / 1024:.1f} KB)")  # fmt: skip
     print(f"  notifier RSS: {rss_before / 1024:.0f} MB before, {rss_connected / 1024:.0f} MB with the connections "
           f"(peak {sampler_peak[0] / 1024:.0f} MB while fanning out)")  # fmt: skip
     print(f"  memory per connection: {per_connection_kb:.1f} KB")
@@ -322,7 +329,9 @@ def main() -> None:
     goal_memory = per_connection_kb <= 50
     print(f"  goal p99 <= 500 ms: {'met' if goal_latency else 'NOT met'}; "
           f"<= 50 KB a connection: {'met' if goal_memory else 'NOT met'}")  # fmt: skip
-    print(f"  bench took {time.monotonic() - started:.0f} s; mean latency {statistics.fmean(latencies):.0f} ms")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  bench took {time.monotonic() - started:.0f} s; mean latency {statistics.fmean(latencies):.0f} ms; "
+          f"{os.cpu_count()} CPUs, load average {load}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,12 +25,12 @@ from services.registration.settings import RegistrationSettings
 SEED = Path("deploy/meetings")
 
 
-def dev_token(role: str) -> str:
-    for line in Path("var/dev-tokens.txt").read_text().splitlines():
-        name, token = line.split()
+def token(tokens: Path, role: str) -> str:
+    for line in tokens.read_text().splitlines():
+        name, value = line.split()
         if name == role:
-            return token
-    raise SystemExit(f"no {role} token in var/dev-tokens.txt: run `make run` first")
+            return value
+    raise SystemExit(f"no {role} token in {tokens}: run `make run` first")
 
 
 def slug(name: str) -> str:
@@ -38,14 +38,14 @@ def slug(name: str) -> str:
 
 
 class Demo:
-    def __init__(self, speed: float):
+    def __init__(self, speed: float, tokens: Path):
         reg, notifier = RegistrationSettings(), NotifierSettings()
         self.api = httpx.Client(base_url=f"http://{reg.host}:{reg.registration_port}", timeout=30)
         self.read = httpx.Client(base_url=f"http://{notifier.host}:{notifier.notifier_port}", timeout=30)
         self.speed = speed
         self.meeting_id = f"ga-r2p-2017-replay-{datetime.now():%H%M%S}"
-        self.secretariat = {"Authorization": f"Bearer {dev_token('secretariat')}"}
-        self.chair = {"Authorization": f"Bearer {dev_token('chair')}"}
+        self.secretariat = {"Authorization": f"Bearer {token(tokens, 'secretariat')}"}
+        self.chair = {"Authorization": f"Bearer {token(tokens, 'chair')}"}
         meeting = json.loads((SEED / "ga-r2p-2017.json").read_text())
         self.setup = meeting["setup"]
         self.speakers = json.loads((SEED / "ga-r2p-2017-speakers.json").read_text())["speakers"]
@@ -127,4 +127,6 @@ class Demo:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--speed", type=float, default=60.0)
-    sys.exit(Demo(parser.parse_args().speed).run())
+    parser.add_argument("--tokens", type=Path, default=Path("var/dev-tokens.txt"), help="lines of 'role token'")
+    args = parser.parse_args()
+    sys.exit(Demo(args.speed, args.tokens).run())

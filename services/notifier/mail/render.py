@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -117,7 +117,9 @@ def build_message(
     message["From"] = formataddr((name, address)) if address else mail_from
     message["To"] = ", ".join(to)
     message["Subject"] = one_line(subject)
-    message["Message-ID"] = message_id
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = message_id  # the same on every attempt: a receiver can drop a duplicate by it
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the list of speakers
     for key, value in headers.items():
         message[key] = one_line(value)
     message.set_content(text)
