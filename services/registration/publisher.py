@@ -25,10 +25,11 @@ class BrokerUnavailable(Exception):
 
 
 class CommandPublisher:
-    def __init__(self, bootstrap: str, topic: str, timeout: float = 5.0):
+    def __init__(self, bootstrap: str, topic: str, timeout: float = 5.0, linger_ms: int = 2):
         self._bootstrap = bootstrap
         self._topic = topic
         self._timeout = timeout
+        self._linger_ms = linger_ms
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task] = set()
@@ -39,7 +40,9 @@ class CommandPublisher:
             return self._producer
         async with self._lock:
             if self._producer is None:
-                producer = make_producer(self._bootstrap, request_timeout_ms=int(self._timeout * 1000))
+                producer = make_producer(
+                    self._bootstrap, request_timeout_ms=int(self._timeout * 1000), linger_ms=self._linger_ms
+                )
                 try:
                     await asyncio.wait_for(producer.start(), self._timeout)
                 except (TimeoutError, KafkaError, OSError) as e:
