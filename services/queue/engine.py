@@ -22,6 +22,7 @@ class Engine:
         self._dirty: set[str] = set()
         # Next deadlines in real time, earliest first: (real moment, meeting, meeting-clock deadline).
         self._deadlines: list[tuple[datetime, str, datetime]] = []
+        self._scheduled: dict[str, datetime] = {}  # the last deadline pushed per meeting
         self._clock_requested: dict[str, datetime] = {}
 
     def meeting(self, meeting_id: str) -> Meeting | None:
@@ -35,7 +36,9 @@ class Engine:
 
     def _schedule(self, meeting: Meeting) -> None:
         deadline = meeting.next_deadline()
-        if deadline is not None:
+        # Most commands leave the deadline where it was: one heap entry for it is enough.
+        if deadline is not None and self._scheduled.get(meeting.meeting_id) != deadline:
+            self._scheduled[meeting.meeting_id] = deadline
             real = MeetingClock(meeting.setup.clock).real_time(deadline)
             heapq.heappush(self._deadlines, (real, meeting.meeting_id, deadline))
 
@@ -95,4 +98,5 @@ class Engine:
         self._meetings.clear()
         self._dirty.clear()
         self._deadlines.clear()
+        self._scheduled.clear()
         self._clock_requested.clear()

@@ -132,14 +132,7 @@ class Outbox:
 
     async def uncertain(self, job: Job, now: float, error: str) -> None:
         """Lost after DATA began, with no answer from the server: maybe delivered, so not sent again."""
-        key = self.keys.job(job.job_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(self.keys.due, job.job_id)
-            pipe.hset(key, mapping={"state": "uncertain", "last_error": error[:500], "failed_at": repr(now)})
-            pipe.zadd(self.keys.failed(job.meeting_id), {job.job_id: now})
-            pipe.hincrby(self.keys.stats(job.meeting_id), "uncertain", 1)
-            pipe.expire(key, self._keep)
-            await pipe.execute()
+        await self._give_up(job, now, error, "uncertain")
 
     async def sent(self, job: Job, now: float, refused: dict[str, str] | None = None) -> None:
         key = self.keys.job(job.job_id)
@@ -165,12 +158,16 @@ class Outbox:
             await pipe.execute()
 
     async def failed(self, job: Job, now: float, error: str) -> None:
+        await self._give_up(job, now, error, "failed")
+
+    async def _give_up(self, job: Job, now: float, error: str, state: str) -> None:
+        """No more attempts: recorded with its error among the meeting's failures, counted under `state`."""
         key = self.keys.job(job.job_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zrem(self.keys.due, job.job_id)
-            pipe.hset(key, mapping={"state": "failed", "last_error": error[:500], "failed_at": repr(now)})
+            pipe.hset(key, mapping={"state": state, "last_error": error[:500], "failed_at": repr(now)})
             pipe.zadd(self.keys.failed(job.meeting_id), {job.job_id: now})
-            pipe.hincrby(self.keys.stats(job.meeting_id), "failed", 1)
+            pipe.hincrby(self.keys.stats(job.meeting_id), state, 1)
             pipe.expire(key, self._keep)
             await pipe.execute()
 
