@@ -8,6 +8,9 @@ class QueueSettings(StackSettings):
     # Commands handled together: one round trip to the broker for the batch's events.
     batch_size: int = 500
     batch_within_seconds: float = 0.005
+    # How often the changed meetings are saved to the table (and their commands acknowledged).
+    # A crash replays at most this much of the commands, from the last save.
+    save_interval_seconds: float = 1.0
     # How often the clock looks for a due pre-warning, time up or programme change.
     clock_tick_seconds: float = 0.02
     # Static group membership: a worker restarted under the same name takes its partitions back
