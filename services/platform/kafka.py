@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.partitioner import DefaultPartitioner
 
 from services.contracts import TOPICS, encode, message_key
 from services.contracts.base import Message
@@ -32,6 +34,29 @@ def make_producer(bootstrap: str, **overrides) -> AIOKafkaProducer:
 async def publish(producer: AIOKafkaProducer, topic: str, message: Message) -> None:
     """Returns once the broker has the message (acks=all); raises KafkaError otherwise."""
     await producer.send_and_wait(topic, encode(message), key=message_key(message))
+
+
+async def send_batched(producer: AIOKafkaProducer, topic: str, messages: Sequence[Message]) -> list[asyncio.Future]:
+    """Hands every message to the producer, each in its key's partition, in order; returns the
+    deliveries to await (acks=all).
+
+    The messages are laid into one record batch per partition (more when a batch is full)
+    instead of one send each: a send costs more than encoding the message."""
+    partitions = sorted(await producer.partitions_for(topic))
+    partition_of = DefaultPartitioner()  # the producer's own: a key lands where send() would put it
+    batches: dict[int, list] = {}
+    for message in messages:
+        key, value = message_key(message), encode(message)
+        builders = batches.setdefault(partition_of(key, partitions, partitions), [producer.create_batch()])
+        if builders[-1].append(key=key, value=value, timestamp=None) is None:
+            # Full: a new batch takes the message, however large (up to max_request_size).
+            builders.append(producer.create_batch())
+            builders[-1].append(key=key, value=value, timestamp=None)
+    return [
+        await producer.send_batch(builder, topic, partition=partition)
+        for partition, builders in batches.items()
+        for builder in builders
+    ]
 
 
 async def create_topics(bootstrap: str, prefix: str) -> list[str]:

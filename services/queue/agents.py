@@ -15,30 +15,26 @@ import time
 from faust.types import EventT
 from pydantic import ValidationError
 
-from services.contracts import Event, encode, message_key
+from services.contracts import Event
 from services.contracts.serialization import decode_command
 from services.queue.app import app, settings
+from services.queue.delivery import Arrival, OffsetOrder
 from services.queue.engine import Engine
+from services.queue.publisher import publisher
 from services.queue.tables import meetings_table
-from services.queue.topics import commands_topic, events_topic
+from services.queue.topics import commands_topic
 
 log = logging.getLogger(__name__)
 
 engine = Engine(meetings_table)
+order = OffsetOrder(engine.last_handled)
+# Received, not yet handled; bounded, so that faust stops reading when the engine falls behind.
+inbox: asyncio.Queue[EventT] = asyncio.Queue(maxsize=settings.batch_size)
 # Received and handled, their events published, their state not yet saved.
 unsaved: list[EventT] = []
 # One batch or one save at a time: a save must never see a batch handled but not yet published.
 handling = asyncio.Lock()
 _last_save = time.monotonic()
-
-
-async def publish(events: list[Event]) -> None:
-    """Returns once the broker has every event (acks=all)."""
-    # Straight to the producer: the events are bytes already, and faust's per-message
-    # bookkeeping around Topic.send cost more than the domain's work.
-    topic = events_topic.get_topic_name()
-    deliveries = [await app.producer.send(topic, message_key(e), encode(e), None, None, None) for e in events]
-    await asyncio.gather(*deliveries)
 
 
 async def save() -> None:
@@ -49,9 +45,9 @@ async def save() -> None:
     _last_save = time.monotonic()
     if not unsaved:
         return
+    await publisher.delivered()
     engine.save()
-    # Faust does not wait for a table's changelog before it commits offsets: wait here.
-    await app.producer.flush()
+    await meetings_table.written()
     for received in unsaved:
         received.ack()
     unsaved.clear()
@@ -60,21 +56,47 @@ async def save() -> None:
 @app.agent(commands_topic)
 async def list_of_speakers(stream):
     # Without acknowledgement: save() acknowledges the commands once their state is in the table.
-    async for batch in stream.noack_take(settings.batch_size, within=settings.batch_within_seconds):
+    # (Not faust's noack_take: it pairs each value with the stream's current event, which around
+    # a rebalance is not always that value's.)
+    async for received in stream.noack().events():
+        await inbox.put(received)
+
+
+@app.task
+async def handle_commands() -> None:
+    """Handles what has arrived in one batch: while one batch's events go to the broker, the
+    next batch gathers, so the batches grow with the load and a lone command waits for nothing."""
+    while True:
+        batch = [await inbox.get()]
+        while len(batch) < settings.batch_size and not inbox.empty():
+            batch.append(inbox.get_nowait())
         async with handling:
-            events: list[Event] = []
-            for received in batch:
-                try:
-                    command = decode_command(received.value)
-                except ValidationError as e:
-                    log.error("dropping a command that does not match the contracts: %s", e)
-                    received.ack()
-                    continue
-                events.extend(engine.handle(command))
-                unsaved.append(received)
-            await publish(events)
-            if time.monotonic() - _last_save >= settings.save_interval_seconds:
-                await save()
+            await handle(batch)
+
+
+async def handle(batch: list[EventT]) -> None:
+    events: list[Event] = []
+    for received in batch:
+        message = received.message
+        arrival = order.arrival(message.tp, message.offset)
+        if arrival is Arrival.early:
+            offset = order.to_seek(message.tp)
+            if offset is not None:
+                log.warning("commands of %s missing from offset %d: reading them again", message.tp, offset)
+                await app.consumer.seek(message.tp, offset)
+            continue
+        unsaved.append(received)  # handled or not, acknowledged once the state is saved
+        if arrival is Arrival.again:
+            continue
+        try:
+            command = decode_command(received.value)
+        except ValidationError as e:
+            log.error("dropping a command that does not match the contracts: %s", e)
+            continue
+        events.extend(engine.handle(command, position=(message.partition, message.offset)))
+    await publisher.send(events)
+    if time.monotonic() - _last_save >= settings.save_interval_seconds:
+        await save()
 
 
 @app.on_partitions_revoked.connect
@@ -83,4 +105,7 @@ async def on_revoked(app, revoked, **kwargs) -> None:
     # offsets, which the saved state covers, and the commands after them come again.
     async with handling:
         engine.forget()
+        order.forget()
         unsaved.clear()
+        while not inbox.empty():
+            inbox.get_nowait()

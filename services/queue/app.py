@@ -8,6 +8,7 @@ import faust
 
 from services.contracts.topics import MAX_EVENT_BYTES
 from services.queue.settings import QueueSettings
+from services.queue.transport import Transport
 
 settings = QueueSettings()
 
@@ -34,4 +35,8 @@ app = faust.App(
     consumer_group_instance_id=settings.worker_name,
     broker_session_timeout=10.0,
     broker_heartbeat_interval=1.0,
+    # Commands handled since the last save are not acknowledged (see agents.py): a stop must
+    # not wait for them. Like a crash, the next start handles them again from the last save.
+    stream_wait_empty=False,
 )
+app.transport = Transport(app.conf.broker_consumer, app, fetch_max_wait_ms=settings.fetch_max_wait_ms)

@@ -24,6 +24,9 @@ class Engine:
         self._deadlines: list[tuple[datetime, str, datetime]] = []
         self._scheduled: dict[str, datetime] = {}  # the last deadline pushed per meeting
         self._clock_requested: dict[str, datetime] = {}
+        # Where each meeting's last command came from, (partition, offset): saved with its snapshot,
+        # so a restarted worker knows which of the commands that come again it has handled.
+        self._positions: dict[str, tuple[int, int]] = {}
 
     def meeting(self, meeting_id: str) -> Meeting | None:
         meeting = self._meetings.get(meeting_id)
@@ -31,6 +34,8 @@ class Engine:
             snapshot = self._table.get(meeting_id)
             if snapshot is not None:
                 meeting = self._meetings[meeting_id] = Meeting.from_snapshot(snapshot)
+                if "position" in snapshot:
+                    self._positions[meeting_id] = tuple(snapshot["position"])
                 self._schedule(meeting)
         return meeting
 
@@ -42,7 +47,8 @@ class Engine:
             real = MeetingClock(meeting.setup.clock).real_time(deadline)
             heapq.heappush(self._deadlines, (real, meeting.meeting_id, deadline))
 
-    def handle(self, command: Command) -> list[Event]:
+    def handle(self, command: Command, position: tuple[int, int] | None = None) -> list[Event]:
+        """`position`: where the command came from, (partition, offset), kept with the meeting."""
         meeting = self.meeting(command.meeting_id)
         if meeting is None:
             if not isinstance(command, SetUpMeeting):
@@ -56,22 +62,36 @@ class Engine:
         # Even without events the state may have moved on: a list change held back for a moment
         # is in the snapshot, and its publication is the meeting's next deadline.
         self._dirty.add(command.meeting_id)
+        if position is not None:
+            self._positions[command.meeting_id] = position
         self._schedule(meeting)
         return events
 
     def save(self) -> None:
         """Writes the snapshot of every meeting changed since the last save."""
         for meeting_id in self._dirty:
-            self._table[meeting_id] = self._meetings[meeting_id].to_snapshot()
+            snapshot = self._meetings[meeting_id].to_snapshot()
+            if meeting_id in self._positions:
+                snapshot["position"] = list(self._positions[meeting_id])
+            self._table[meeting_id] = snapshot
         self._dirty.clear()
+
+    def last_handled(self, partition: int) -> int | None:
+        """The offset of the last command handled from `partition`, as far as the meetings know."""
+        self._load_all()
+        offsets = [offset for p, offset in self._positions.values() if p == partition]
+        return max(offsets) if offsets else None
+
+    def _load_all(self) -> None:
+        if len(self._table) > len(self._meetings):  # restored from the changelog, not yet loaded
+            for meeting_id in self._table.keys() - self._meetings.keys():
+                self.meeting(meeting_id)
 
     def clock_commands(self, real_now: datetime) -> list[AdvanceClock]:
         """An AdvanceClock for every meeting whose next deadline has come on its own clock.
 
         The command's id is derived from the deadline: sent twice, it counts once."""
-        if len(self._table) > len(self._meetings):  # restored from the changelog, not yet loaded
-            for meeting_id in self._table.keys() - self._meetings.keys():
-                self.meeting(meeting_id)
+        self._load_all()
         due = []
         while self._deadlines and self._deadlines[0][0] <= real_now:
             _, meeting_id, deadline = heapq.heappop(self._deadlines)
@@ -100,3 +120,4 @@ class Engine:
         self._deadlines.clear()
         self._scheduled.clear()
         self._clock_requested.clear()
+        self._positions.clear()

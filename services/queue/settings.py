@@ -8,6 +8,11 @@ class QueueSettings(StackSettings):
     # Commands handled together: one round trip to the broker for the batch's events.
     batch_size: int = 500
     batch_within_seconds: float = 0.005
+    # How long the events producer retries a delivery, e.g. through a broker restart, before
+    # the worker gives up and exits (to start again from its last save).
+    events_delivery_timeout_ms: int = 60_000
+    # How long the broker may hold a fetch that finds no new commands (see transport.py).
+    fetch_max_wait_ms: int = 100
     # How often the changed meetings are saved to the table (and their commands acknowledged).
     # A crash replays at most this much of the commands, from the last save.
     save_interval_seconds: float = 1.0

@@ -610,26 +610,30 @@ class Meeting:
 
     # ------------------------------------------------------------------ the meeting clock
 
-    def _next_due(self) -> tuple[Instant, Callable[[], None]] | None:
-        """The earliest signal, publication or programme change still to come; at the same moment, in this order."""
-        if self.concluded:
+    def _next_due(self) -> tuple[Instant, Callable[[Meeting], None]] | None:
+        """The earliest signal, publication or programme change still to come; at the same moment, in this order.
+
+        Asked at least twice per command: written to build nothing it does not return."""
+        if self._concluded_at is not None:
             return None
-        due: list[tuple[Instant, Callable[[], None]]] = []
+        due: tuple[Instant, Callable[[Meeting], None]] | None = None
         if self._speech is not None:
-            signals = {"pre_warning": self._give_pre_warning, "time_up": self._give_time_up}
-            due += [(moment, signals[name]) for moment, name in self._speech.due(self._now, self._pre_warning)]
-        if self._publication_due is not None:
-            due.append((self._publication_due, self._publish))
+            for moment, name in self._speech.due(self._now, self._pre_warning):
+                if due is None or moment < due[0]:
+                    due = (moment, Meeting._give_pre_warning if name == "pre_warning" else Meeting._give_time_up)
+        publication = self._publication_due
+        if publication is not None and (due is None or publication < due[0]):
+            due = (publication, Meeting._publish)
         next_start = self._programme.next_start(self._segment)
-        if next_start is not None:
-            due.append((next_start, self._begin_next_segment))
-        return min(due, key=lambda item: item[0]) if due else None
+        if next_start is not None and (due is None or next_start < due[0]):
+            due = (next_start, Meeting._begin_next_segment)
+        return due
 
     def _catch_up(self, until: Instant) -> None:
         while (due := self._next_due()) is not None and due[0] <= until:
             moment, give = due
             self._now = max(self._now, moment)
-            give()
+            give(self)
         self._now = max(self._now, until)
 
     def _give_pre_warning(self) -> None:

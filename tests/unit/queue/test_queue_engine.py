@@ -75,3 +75,16 @@ def test_a_change_held_back_is_saved_and_published_when_the_clock_comes():
     assert [c.until for c in commands] == [deadline]
     published = [e for c in commands for e in engine.handle(c) if isinstance(e, ListChanged)]
     assert published and published[-1].speakers[0].inscription.inscription_id == "m-001"
+
+
+def test_where_each_meeting_last_command_came_from_is_saved_with_it():
+    table: dict = {}
+    engine = Engine(table)
+    setup = setup_2017(clock=simulated_clock("2017-09-06T10:55:00-04:00", 60, lead_seconds=0))
+    engine.handle(set_up("a", setup), position=(1, 10))
+    engine.handle(set_up("b", setup), position=(1, 11))
+    engine.handle(set_up("c", setup), position=(2, 3))
+    engine.save()
+    assert table["a"]["position"] == [1, 10]
+    restarted = Engine(table)
+    assert (restarted.last_handled(1), restarted.last_handled(2), restarted.last_handled(3)) == (11, 3, None)
