@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import EmailStr, Field
 
 from services.contracts.base import Frozen, Message, utcnow
-from services.contracts.meeting import Category, Level, MeetingSetup
+from services.contracts.meeting import Category, Level, MeetingSetup, Statement
 
 __all__ = [
     "Actor",
@@ -86,6 +86,7 @@ class InscribeSpeaker(Command):
     on_behalf_of: str | None = Field(default=None, max_length=200)
     contact_emails: list[EmailStr] = Field(default_factory=list, max_length=10)
     channel: Channel = Channel.http
+    statement: Statement = Statement.statement
 
 
 class WithdrawInscription(Command):

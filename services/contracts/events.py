@@ -58,6 +58,7 @@ class Inscription(Frozen):
     contact_emails: list[str] = Field(default_factory=list)
     channel: Channel = Channel.http
     inscribed_at: datetime  # on the meeting clock
+    reply: int = Field(default=0, ge=0, le=2)  # 1 or 2: the delegation's first or second reply; 0: a statement
 
 
 class ListEntry(Frozen):
@@ -218,6 +219,8 @@ RejectionReason = Literal[
     "inscription_not_open",
     "inscription_closed",
     "already_inscribed",
+    "no_right_of_reply",
+    "replies_used",
     "duplicate_inscription_id",
     "not_on_list",
     "not_floor_turn",

@@ -19,6 +19,7 @@ __all__ = [
     "OrderingPolicy",
     "Segment",
     "SegmentKind",
+    "Statement",
     "TimeLimits",
 ]
 
@@ -38,6 +39,11 @@ class Level(StrEnum):
     vice_minister = "vice_minister"
     head_of_delegation = "head_of_delegation"
     other = "other"
+
+
+class Statement(StrEnum):
+    statement = "statement"  # on the list of speakers
+    reply = "reply"  # in right of reply, on its own list at the end of the day (formal meetings only)
 
 
 class SegmentKind(StrEnum):
@@ -105,8 +111,14 @@ class TimeLimits(Frozen):
     per_category: dict[Category, int] = Field(default_factory=dict)
     pre_warning_seconds: int = Field(default=30, ge=0)
     changeover_seconds: int = Field(default=20, ge=0, description="assumed gap between speakers for estimates")
+    # GA rules of procedure, annex V: 10 minutes for a first reply, 5 for a second.
+    first_reply_seconds: int = Field(default=600, ge=10)
+    second_reply_seconds: int = Field(default=300, ge=10)
 
-    def limit_for(self, category: Category) -> int:
+    def limit_for(self, category: Category, reply: int = 0) -> int:
+        """The limit of a statement, or of a delegation's first or second reply."""
+        if reply:
+            return self.first_reply_seconds if reply == 1 else self.second_reply_seconds
         return self.per_category.get(category, self.default_seconds)
 
 
@@ -137,7 +149,7 @@ class MeetingSetup(Frozen):
     time_limits: TimeLimits = Field(default_factory=TimeLimits)
     inscription_opens_at: datetime | None = None
     inscription_closes_at: datetime | None = None
-    right_of_reply: bool = False  # informal dialogues have none
+    right_of_reply: bool = False  # formal meetings only: informal dialogues have none
     clock: ClockSetting = Field(default_factory=ClockSetting)
     # Addresses a delegation may register from by e-mail: delegation -> addresses.
     delegation_addresses: dict[str, list[str]] = Field(default_factory=dict)

@@ -160,9 +160,11 @@ class RollingList:
             cursor, window, needed = basis.start, 0, 0
         windows, changeover, limits, uniform = self._windows, self._changeover, self._limits, self._uniform(basis)
         for index in range(k, stop):
-            duration = (
-                uniform if uniform is not None else limits.limit_for(inscription_of(ids[index]).category) * SECOND
-            )
+            if uniform is None:
+                inscription = inscription_of(ids[index])
+                duration = limits.limit_for(inscription.category, inscription.reply) * SECOND
+            else:
+                duration = uniform
             while window < len(windows):
                 start, close = windows[window]
                 if close is None or max(cursor, start) + duration <= close:

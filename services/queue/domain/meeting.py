@@ -69,7 +69,7 @@ from services.contracts.events import (
     SpeechStarted,
     TimeUp,
 )
-from services.contracts.meeting import MeetingSetup, Segment, SegmentKind
+from services.contracts.meeting import MeetingSetup, Segment, SegmentKind, Statement
 from services.queue.domain.clock import (
     MINUTE,
     SECOND,
@@ -313,6 +313,48 @@ class Meeting:
                 f"{existing.inscription.delegation}; a new request needs a new id.",
                 **refuse,
             )
+        speaker = _speaker_identity(command.delegation, command.on_behalf_of)
+        if command.statement is Statement.reply:
+            reply = self._next_reply(command.delegation, refuse)
+        else:
+            reply = 0
+            self._check_open_for_statements(refuse)
+            if not self._setup.ordering.allow_second_inscription:
+                for other_id in self._by_speaker.get(speaker, ()):
+                    self._refuse_second_inscription(self._inscribed[other_id], **refuse)
+
+        inscription = Inscription(
+            inscription_id=inscription_id,
+            delegation=command.delegation,
+            category=command.category,
+            level=command.level,
+            speaker_name=command.speaker_name,
+            speaker_title=command.speaker_title,
+            on_behalf_of=command.on_behalf_of,
+            contact_emails=list(command.contact_emails),
+            channel=command.channel,
+            inscribed_at=to_datetime(now),
+            reply=reply,
+        )
+        inscribed = Inscribed(inscription, self._next_order, Status.waiting)
+        self._next_order += 1
+        self._inscribed[inscription_id] = inscribed
+        if not reply:  # a reply is not a second inscription on the list of speakers
+            self._by_speaker.setdefault(speaker, []).append(inscription_id)
+        index = self._list.place(inscription_id, self._key(inscribed))
+        self._rolling.invalidate_from(index)
+        estimated_at = self._rolling.estimate(self._list.ids, self._inscription_of, self._basis(), index)
+        self._emit(
+            InscriptionAccepted,
+            command_id=command.message_id,
+            inscription=inscription,
+            position=index + 1,
+            estimated_at=to_datetime(estimated_at),
+        )
+        self._list_changed("inscribed")
+
+    def _check_open_for_statements(self, refuse: dict[str, Any]) -> None:
+        now = self._now
         if self._closed_at is not None:
             raise Refused("list_closed", f"{self._closed_reason()}; inscriptions are no longer accepted.", **refuse)
         opens, closes = self._setup.inscription_opens_at, self._setup.inscription_closes_at
@@ -330,38 +372,32 @@ class Meeting:
                 "the list of speakers no longer accepts requests.",
                 **refuse,
             )
-        speaker = _speaker_identity(command.delegation, command.on_behalf_of)
-        if not self._setup.ordering.allow_second_inscription:
-            for other_id in self._by_speaker.get(speaker, ()):
-                self._refuse_second_inscription(self._inscribed[other_id], **refuse)
 
-        inscription = Inscription(
-            inscription_id=inscription_id,
-            delegation=command.delegation,
-            category=command.category,
-            level=command.level,
-            speaker_name=command.speaker_name,
-            speaker_title=command.speaker_title,
-            on_behalf_of=command.on_behalf_of,
-            contact_emails=list(command.contact_emails),
-            channel=command.channel,
-            inscribed_at=to_datetime(now),
+    def _next_reply(self, delegation: str, refuse: dict[str, Any]) -> int:
+        """Which reply this is for the delegation, 1 or 2; refused where the rules allow none or no more."""
+        if not self._setup.right_of_reply:
+            raise Refused(
+                "no_right_of_reply",
+                "This meeting has no right of reply (an informal dialogue); ask to speak on the list of speakers.",
+                **refuse,
+            )
+        name = _speaker_identity(delegation, None)[0]
+        replies = sum(
+            1
+            for i in self._inscribed.values()
+            if i.inscription.reply
+            and i.status not in (Status.withdrawn, Status.dropped)
+            and _speaker_identity(i.inscription.delegation, None)[0] == name
         )
-        inscribed = Inscribed(inscription, self._next_order, Status.waiting)
-        self._next_order += 1
-        self._inscribed[inscription_id] = inscribed
-        self._by_speaker.setdefault(speaker, []).append(inscription_id)
-        index = self._list.place(inscription_id, self._key(inscribed))
-        self._rolling.invalidate_from(index)
-        estimated_at = self._rolling.estimate(self._list.ids, self._inscription_of, self._basis(), index)
-        self._emit(
-            InscriptionAccepted,
-            command_id=command.message_id,
-            inscription=inscription,
-            position=index + 1,
-            estimated_at=to_datetime(estimated_at),
-        )
-        self._list_changed("inscribed")
+        if replies >= 2:
+            first, second = self._limits.first_reply_seconds // 60, self._limits.second_reply_seconds // 60
+            raise Refused(
+                "replies_used",
+                f"{delegation} has already been inscribed for two replies, the most the rules allow "
+                f"({first} and then {second} minutes).",
+                **refuse,
+            )
+        return replies + 1
 
     def _refuse_second_inscription(self, other: Inscribed, **refuse: Any) -> None:
         delegation = other.inscription.delegation
@@ -462,7 +498,7 @@ class Meeting:
         inscription_id = self._list.pop_first()
         inscribed = self._inscribed[inscription_id]
         inscribed.status = Status.called
-        limit = self._limits.limit_for(inscribed.inscription.category)
+        limit = self._limits.limit_for(inscribed.inscription.category, inscribed.inscription.reply)
         self._speech = Speech(inscription_id=inscription_id, called_at=self._now, limit_seconds=limit)
         self._rolling.invalidate_from(0)
         self._emit(
@@ -811,7 +847,8 @@ class Meeting:
         return to_datetime(speech.pre_warning_at(self._now, self._pre_warning))
 
     def _key(self, inscribed: Inscribed) -> SpeakingKey:
-        return self._order.key(inscribed.inscription.category, inscribed.inscription.level, inscribed.order)
+        inscription = inscribed.inscription
+        return self._order.key(inscription.category, inscription.level, inscribed.order, inscription.reply)
 
     def _local(self, instant: Instant | None) -> str:
         return "" if instant is None else local_time(instant, self._zone)
@@ -917,8 +954,9 @@ class Meeting:
             inscription = Inscription.model_validate(item["inscription"])
             inscribed = Inscribed(inscription, item["order"], Status(item["status"]))
             meeting._inscribed[inscription.inscription_id] = inscribed
-            speaker = _speaker_identity(inscription.delegation, inscription.on_behalf_of)
-            meeting._by_speaker.setdefault(speaker, []).append(inscription.inscription_id)
+            if not inscription.reply:
+                speaker = _speaker_identity(inscription.delegation, inscription.on_behalf_of)
+                meeting._by_speaker.setdefault(speaker, []).append(inscription.inscription_id)
         meeting._next_order = data["next_order"]
         meeting._list = SpeakersList.restore(
             ((i, meeting._key(meeting._inscribed[i])) for i in data["waiting"]), data["placed_by_hand"]

@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 
 from services.contracts.meeting import Category, Level, OrderingPolicy
 
-SpeakingKey = tuple[int, int, int, int]
+SpeakingKey = tuple[int, int, int, int, int]
 
 # Heads of State, Vice-Presidents, Crown Princes or Princesses and Heads of Government have equal
 # standing; then ministers; then vice-ministers; then every other head of delegation.
@@ -36,8 +36,12 @@ class SpeakingOrder:
         self._group_first = policy.group_statements_first
         self._by_level = policy.precedence_by_level
 
-    def key(self, category: Category, level: Level, order_of_inscription: int) -> SpeakingKey:
+    def key(self, category: Category, level: Level, order_of_inscription: int, reply: int = 0) -> SpeakingKey:
+        if reply:
+            # Replies come after every statement, first replies before second ones (GA rules, annex V).
+            return (1, reply, 0, 0, order_of_inscription)
         return (
+            0,
             self._tier[category],
             int(self._group_first and category is not Category.group),
             _LEVEL_RANK[level] if self._by_level else 0,

@@ -259,7 +259,7 @@
       setText(el.delegation, inscription.delegation);
       el.behalf.hidden = !inscription.on_behalf_of;
       setText(el.behalfName, inscription.on_behalf_of || "");
-      setText(el.person, inscriptionLine(inscription));
+      setText(el.person, [inscription.reply ? T.right_of_reply : "", inscriptionLine(inscription)].filter(Boolean).join(" · "));
       fit(el.delegation);
     } else {
       setAttr(el.body, "data-mode", "message");
@@ -327,6 +327,12 @@
         const sub = document.createElement("div");
         sub.className = "sub";
         sub.append(span("", T.on_behalf_of), span("data clip", inscription.on_behalf_of, "auto"));
+        who.append(sub);
+      }
+      if (inscription.reply) {
+        const sub = document.createElement("div");
+        sub.className = "sub reply";
+        sub.append(span("", T.right_of_reply));
         who.append(sub);
       }
       li.append(pos, who, span("at", entry.estimated_at ? `≈ ${hhmm(entry.estimated_at)}` : "", "ltr"));
