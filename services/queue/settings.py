@@ -5,9 +5,8 @@ from services.platform.settings import StackSettings
 
 class QueueSettings(StackSettings):
     queue_port: int = 8001
-    # Commands handled together: one round trip to the broker for the batch's events.
+    # The most commands handled together (one round trip to the broker for their events).
     batch_size: int = 500
-    batch_within_seconds: float = 0.005
     # How long the events producer retries a delivery, e.g. through a broker restart, before
     # the worker gives up and exits (to start again from its last save).
     events_delivery_timeout_ms: int = 60_000
