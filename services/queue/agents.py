@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from services.contracts import Event
 from services.contracts.serialization import decode_command
-from services.queue.app import app, settings
+from services.queue.app import app, settings, start_again_from_last_save
 from services.queue.delivery import Arrival, OffsetOrder
 from services.queue.engine import Engine
 from services.queue.publisher import publisher
@@ -47,7 +47,10 @@ async def save() -> None:
         return
     await publisher.delivered()
     engine.save()
-    await meetings_table.written()
+    try:
+        await meetings_table.written()
+    except Exception:  # the saved state is not what is in memory: its commands must come again
+        start_again_from_last_save("meetings not saved")
     for received in unsaved:
         received.ack()
     unsaved.clear()
@@ -71,7 +74,10 @@ async def handle_commands() -> None:
         while len(batch) < settings.batch_size and not inbox.empty():
             batch.append(inbox.get_nowait())
         async with handling:
-            await handle(batch)
+            try:
+                await handle(batch)
+            except Exception:  # a bug: what is in memory may be half changed
+                start_again_from_last_save("commands could not be handled")
 
 
 async def handle(batch: list[EventT]) -> None:

@@ -4,6 +4,10 @@ topics.py, tables.py, agents.py, timers.py and web.py each hold their own kind o
 
 from __future__ import annotations
 
+import logging
+import os
+from typing import NoReturn
+
 import faust
 
 from services.contracts.topics import MAX_EVENT_BYTES
@@ -40,3 +44,11 @@ app = faust.App(
     stream_wait_empty=False,
 )
 app.transport = Transport(app.conf.broker_consumer, app, fetch_max_wait_ms=settings.fetch_max_wait_ms)
+
+
+def start_again_from_last_save(what: str) -> NoReturn:
+    """Exits the worker when what it holds in memory can no longer be trusted to match what is
+    saved and published; its next start handles the commands again from the last save. The same
+    as kill -9, which tests/integration/queue/test_crash.py proves safe."""
+    logging.getLogger(__name__).critical("%s: exiting, to start again from the last save", what, exc_info=True)
+    os._exit(70)

@@ -11,8 +11,6 @@ the commands again from the last save, in order (consumers drop what they alread
 from __future__ import annotations
 
 import asyncio
-import logging
-import os
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -20,10 +18,8 @@ from aiokafka.errors import KafkaError
 from services.contracts import Event
 from services.contracts.topics import MAX_EVENT_BYTES
 from services.platform.kafka import make_producer, send_batched
-from services.queue.app import app, settings
+from services.queue.app import app, settings, start_again_from_last_save
 from services.queue.topics import events_topic
-
-log = logging.getLogger(__name__)
 
 
 class EventPublisher:
@@ -43,12 +39,9 @@ class EventPublisher:
         in_flight, self._in_flight = self._in_flight, []
         try:
             await asyncio.gather(*in_flight)
-        except KafkaError as e:
-            # The state in memory is ahead of the events on the broker, and the producer gave up
-            # retrying (request_timeout_ms). A restart from the last save is the consistent way
-            # on: the same as kill -9, which tests/integration/queue/test_crash.py proves safe.
-            log.critical("events not delivered (%r): exiting, to start again from the last save", e)
-            os._exit(70)
+        except KafkaError:
+            # The producer gave up retrying (request_timeout_ms): the state in memory is ahead of the events.
+            start_again_from_last_save("events not delivered")
 
     async def _started(self) -> AIOKafkaProducer:
         # Started on first use, inside the worker's event loop.
