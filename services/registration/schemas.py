@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, TypeAdapter, field_validator
 
-from services.contracts import Category, Level, MeetingSetup
+from services.contracts import Category, Level, MeetingSetup, Statement
 from services.registration.deps import ID_PATTERN, MEETING_ID_PATTERN
 
 
@@ -47,6 +47,9 @@ class InscriptionRequest(Request):
         default_factory=list, max_length=10, description="Who is told when the inscription is confirmed, "
         "refused, or the delegation's turn is near.", examples=[["ireland@un.example"]]
     )  # fmt: skip
+    statement: Statement = Field(default=Statement.statement, description="`reply` asks for the right of reply: "
+                                 "its own list after every statement, 10 minutes for a delegation's first reply and "
+                                 "5 for its second; refused in meetings without it (informal dialogues).")  # fmt: skip
 
     model_config = ConfigDict(
         extra="forbid",

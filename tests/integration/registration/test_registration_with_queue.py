@@ -208,3 +208,12 @@ def test_mail_registrations_reach_the_list_and_the_others_get_their_answer(stack
     status = client.http.get(f"/v1/meetings/{meeting_id}/inscriptions/{inscription_id}",
                              headers=client.auth("Ireland")).json()  # fmt: skip
     assert status["status"] == "accepted" and status["position"] == 1
+
+
+def test_a_right_of_reply_is_refused_in_an_informal_dialogue(client):
+    meeting_id = client.set_up()  # the 2017 dialogue: informal, no right of reply
+    r = client.post(f"/v1/meetings/{meeting_id}/inscriptions", "Ghana", {"statement": "rebuttal"})
+    assert r.status_code == 422 and "statement" in r.text
+    asked = client.inscribe(meeting_id, "Ghana", statement="reply")
+    refused = client.status(meeting_id, asked, until=lambda s: s["status"] == "rejected", what="the reply refused")
+    assert refused["reason_code"] == "no_right_of_reply" and "informal dialogue" in refused["reason"]
