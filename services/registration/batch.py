@@ -18,13 +18,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
+# The scripts answer in one JSON string: the client reads one value per call rather than two per request
+# (its reply parser, in Python, cost more than the scripts themselves).
+
 # ARGV[1]: JSON list of [rate key or "", record key or "", window seconds, limit (0: none)].
-# Returns count1, record1, count2, record2, ... (record "" when none, or when over the limit).
+# Returns [[count, record], ...] (record "" when none, or when over the limit).
 _BEGIN = """
 local out = {}
 for _, item in ipairs(cjson.decode(ARGV[1])) do
@@ -36,15 +39,14 @@ for _, item in ipairs(cjson.decode(ARGV[1])) do
   if item[2] ~= '' and (item[4] == 0 or count <= item[4]) then
     record = redis.call('GET', item[2]) or ''
   end
-  out[#out + 1] = count
-  out[#out + 1] = record
+  out[#out + 1] = {count, record}
 end
-return out
+return cjson.encode(out)
 """
 
 # ARGV[1]: JSON list of [lease key, record key, lease ms, plan record or "", ttl seconds].
-# Takes each lease and stores the plan unless a record is there. Returns leased1, record1, ...
-# (the record that was there before, "" if none).
+# Takes each lease and stores the plan unless a record is there. Returns [[leased (0 or 1), the record that
+# was there before or ""], ...].
 _CLAIM = """
 local out = {}
 for _, item in ipairs(cjson.decode(ARGV[1])) do
@@ -53,10 +55,9 @@ for _, item in ipairs(cjson.decode(ARGV[1])) do
   if leased == 1 and existing == '' and item[4] ~= '' then
     redis.call('SET', item[2], item[4], 'EX', item[5])
   end
-  out[#out + 1] = leased
-  out[#out + 1] = existing
+  out[#out + 1] = {leased, existing}
 end
-return out
+return cjson.encode(out)
 """
 
 # ARGV[1]: a JSON list of commands, e.g. [["HSET", "k", "f", "v"], ["EXPIRE", "k", 60]].
@@ -108,21 +109,15 @@ class Coalescer:
                 future.set_result(result)
 
 
-def _pairs(flat: list[Any]) -> list[tuple[Any, Any]]:
-    return list(zip(flat[0::2], flat[1::2], strict=True))
-
-
 class Scripts:
     def __init__(self, redis: Redis):
         begin, claim, apply = (redis.register_script(s) for s in (_BEGIN, _CLAIM, _APPLY))
 
         async def begin_many(items: list[list[Any]]) -> list[tuple[int, str | None]]:
-            flat = await begin(args=[to_json(items)])
-            return [(int(count), record or None) for count, record in _pairs(flat)]
+            return [(count, record or None) for count, record in from_json(await begin(args=[to_json(items)]))]
 
         async def claim_many(items: list[list[Any]]) -> list[tuple[bool, str | None]]:
-            flat = await claim(args=[to_json(items)])
-            return [(bool(leased), record or None) for leased, record in _pairs(flat)]
+            return [(leased == 1, record or None) for leased, record in from_json(await claim(args=[to_json(items)]))]
 
         async def apply_many(batches: list[list[list[Any]]]) -> list[None]:
             commands = [command for batch in batches for command in batch]

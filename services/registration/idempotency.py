@@ -27,7 +27,8 @@ KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"  # visible ASCII, as the IETF draft's exam
 def fingerprint(method: str, path: str, body: Any) -> str:
     """What makes two requests 'the same': method, path and the body's content (not its formatting)."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{method.upper()} {path}\n{canonical}".encode()).hexdigest()
+    # surrogatepass: a lone surrogate ("\ud800" in the JSON) is the body validation's to refuse (422), not a 500 here
+    return hashlib.sha256(f"{method.upper()} {path}\n{canonical}".encode(errors="surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

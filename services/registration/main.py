@@ -200,6 +200,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             entry["allowed"] = exc.allowed
         return JSONResponse({"detail": "The request has 1 invalid field.", "errors": [entry]}, status_code=422)
 
-    for module in (health, meetings, inscriptions, list_routes, floor, commands, pages):
+    # Inscriptions first: a request is matched against each router in turn, and most are inscriptions.
+    for module in (inscriptions, health, meetings, list_routes, floor, commands, pages):
         app.include_router(module.router)
     return app

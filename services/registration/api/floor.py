@@ -19,7 +19,7 @@ from services.contracts import (
 )
 from services.registration.api.common import meeting_must_exist, respond
 from services.registration.api.list import published
-from services.registration.deps import Access, MeetingId, write_access
+from services.registration.deps import WRITE_OPENAPI, Access, MeetingId, write_access
 from services.registration.schemas import Accepted, ExtendRequest, problems
 from services.registration.writes import Plan
 
@@ -71,6 +71,7 @@ for _action, (_command, _summary, _description) in SIMPLE.items():
         description=f"{_description} Publishes {_command.__name__}; the list of speakers may still refuse it "
         "(e.g. no speaker called): follow the command to see.",
         responses=problems(401, 403, 404, 422, 429, 503),
+        openapi_extra=WRITE_OPENAPI,
     )
 
 
@@ -80,6 +81,7 @@ for _action, (_command, _summary, _description) in SIMPLE.items():
     response_model=Accepted,
     summary="Give the speaker more time (chair or secretariat)",
     responses=problems(401, 403, 404, 413, 422, 429, 503),
+    openapi_extra=WRITE_OPENAPI,
 )
 async def extend(
     meeting_id: MeetingId,

@@ -4,10 +4,11 @@ import json
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from services.contracts import Channel, InscribeSpeaker, Role, WithdrawInscription
+from services.contracts import Actor, Channel, InscribeSpeaker, Role, WithdrawInscription
 from services.contracts.base import new_id
 from services.registration.api.common import command_link, inscription_link, meeting_must_exist, respond
 from services.registration.deps import (
+    WRITE_OPENAPI,
     Access,
     Caller,
     InscriptionId,
@@ -31,6 +32,7 @@ FINISHED = {"withdrawn", "spoken", "dropped", "rejected", "not_reached"}
     response_model=InscriptionAccepted,
     summary="Ask to speak (a delegation for itself, the secretariat for anyone)",
     responses=problems(401, 403, 404, 409, 413, 422, 429, 503),
+    openapi_extra=WRITE_OPENAPI,
 )
 async def inscribe(
     meeting_id: MeetingId,
@@ -49,13 +51,7 @@ async def inscribe(
     await meeting_must_exist(request, meeting_id)
 
     async def plan() -> Plan:
-        command = InscribeSpeaker(
-            meeting_id=meeting_id,
-            inscription_id=new_id(),
-            issued_by=caller.actor,
-            channel=Channel.http,
-            **{**body.model_dump(), "delegation": delegation},
-        )
+        command = inscription_command(meeting_id, body, delegation, caller.actor)
         return Plan(
             command=command,
             body={
@@ -69,6 +65,19 @@ async def inscribe(
         )
 
     return respond(await request.app.state.writes.run(key, plan))
+
+
+def inscription_command(meeting_id: str, body: InscriptionRequest, delegation: str, actor: Actor) -> InscribeSpeaker:
+    """The command for a request FastAPI has validated. Its contact addresses go in as they are, not validated
+    again: they are the request's EmailStr, as many as the contract allows, and an address costs more to
+    validate than all the other fields together."""
+    return InscribeSpeaker(
+        meeting_id=meeting_id,
+        inscription_id=new_id(),
+        issued_by=actor,
+        channel=Channel.http,
+        **{**body.model_dump(exclude={"contact_emails"}), "delegation": delegation},
+    ).model_copy(update={"contact_emails": list(body.contact_emails)})
 
 
 async def _inscription(request: Request, meeting_id: str, inscription_id: str) -> dict[str, str]:
@@ -120,6 +129,7 @@ async def get_inscription(
     response_model=Accepted,
     summary="Withdraw an inscription (the delegation itself, or the secretariat)",
     responses=problems(401, 403, 404, 409, 422, 429, 503),
+    openapi_extra=WRITE_OPENAPI,
 )
 async def withdraw(
     meeting_id: MeetingId,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from services.contracts import CloseList, Command, MoveSpeaker, ReaddSpeaker, ReopenList, Role, SwapSpeakers
 from services.contracts.base import utcnow
 from services.registration.api.common import command_link, meeting_must_exist, respond
-from services.registration.deps import Access, Caller, MeetingId, require, write_access
+from services.registration.deps import WRITE_OPENAPI, Access, Caller, MeetingId, require, write_access
 from services.registration.records import swap_proposal_id
 from services.registration.schemas import (
     Accepted,
@@ -48,7 +48,7 @@ async def _publish(request: Request, meeting_id: str, key, make) -> object:
     return respond(await request.app.state.writes.run(key, plan))
 
 
-@router.post("/close", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS,
+@router.post("/close", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS, openapi_extra=WRITE_OPENAPI,
              summary="Close the list of speakers (chair or secretariat)")  # fmt: skip
 async def close(
     meeting_id: MeetingId,
@@ -60,7 +60,7 @@ async def close(
     return await _publish(request, meeting_id, key, lambda: CloseList(meeting_id=meeting_id, issued_by=caller.actor))
 
 
-@router.post("/reopen", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS,
+@router.post("/reopen", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS, openapi_extra=WRITE_OPENAPI,
              summary="Reopen the list of speakers (chair or secretariat)")  # fmt: skip
 async def reopen(
     meeting_id: MeetingId,
@@ -71,7 +71,7 @@ async def reopen(
     return await _publish(request, meeting_id, key, lambda: ReopenList(meeting_id=meeting_id, issued_by=caller.actor))
 
 
-@router.post("/move", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS,
+@router.post("/move", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS, openapi_extra=WRITE_OPENAPI,
              summary="Move a waiting speaker to a place on the list (secretariat)")  # fmt: skip
 async def move(
     meeting_id: MeetingId,
@@ -91,7 +91,7 @@ async def move(
     )
 
 
-@router.post("/readd", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS,
+@router.post("/readd", status_code=202, response_model=Accepted, responses=WRITE_PROBLEMS, openapi_extra=WRITE_OPENAPI,
              summary="Put a speaker who has spoken, withdrawn or been dropped at the end (secretariat)")  # fmt: skip
 async def readd(
     meeting_id: MeetingId,
@@ -114,6 +114,7 @@ async def readd(
     response_model=SwapAnswer,
     responses=problems(401, 403, 404, 409, 413, 422, 429, 503),
     summary="Swap two waiting speakers (both delegations consent, or the secretariat)",
+    openapi_extra=WRITE_OPENAPI,
 )
 async def swap(
     meeting_id: MeetingId,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from services.contracts import Role, SetUpMeeting
 from services.registration.api.common import command_link, respond
-from services.registration.deps import Access, Caller, MeetingId, current_caller, write_access
+from services.registration.deps import WRITE_OPENAPI, Access, Caller, MeetingId, current_caller, write_access
 from services.registration.schemas import MeetingAccepted, MeetingRequest, MeetingView, problems
 from services.registration.writes import Plan
 
@@ -17,6 +17,7 @@ router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
     response_model=MeetingAccepted,
     summary="Set up a meeting (secretariat)",
     responses=problems(401, 403, 409, 413, 422, 429, 503),
+    openapi_extra=WRITE_OPENAPI,
 )
 async def set_up_meeting(
     body: MeetingRequest,

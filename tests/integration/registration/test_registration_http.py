@@ -43,6 +43,13 @@ async def test_openapi_documents_every_endpoint_with_examples(reg):
     inscribe = paths["/v1/meetings/{meeting_id}/inscriptions"]["post"]
     assert {"202", "401", "403", "422", "429", "503"} <= set(inscribe["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in inscribe["parameters"])
+    # Writes read their credential and key themselves: each says so to the page that tries them.
+    writes = [(path, op) for path, ops in paths.items() for op in ops.values() if "202" in op["responses"]]
+    assert len(writes) > 15
+    for path, op in writes:
+        assert op["security"] == [{"HTTPBearer": []}], path
+        assert [p["name"] for p in op["parameters"]].count("Idempotency-Key") == 1, path
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert spec["components"]["schemas"]["InscriptionRequest"]["examples"]
     assert "awaiting_consent" in paths["/v1/meetings/{meeting_id}/list/swap"]["post"]["description"]
 

@@ -96,6 +96,13 @@ async def test_an_invalid_key_is_named(reg):
     assert r.status_code == 422
 
 
+async def test_a_body_that_is_not_unicode_is_named_with_a_key_too(reg):
+    meeting_id = await reg.set_up()
+    r = await reg.client.post(f"/v1/meetings/{meeting_id}/inscriptions", content=b'{"speaker_name": "\\ud800"}',
+                              headers={**reg.auth("Ireland"), **key(), "Content-Type": "application/json"})  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "speaker_name"
+
+
 async def test_the_rate_limit_is_per_credential(tmp_path, mailbox):
     async with await running(tmp_path, mailbox, rate_limit_per_minute=5) as reg:
         meeting_id = await reg.set_up()  # one request
