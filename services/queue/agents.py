@@ -1,9 +1,10 @@
-"""The agent: deserializes commands and hands them to the engine; publishes the events.
+"""The agent receives commands; a handling task deserializes each batch, hands it to the engine
+in offset order (delivery.py) and publishes the events.
 
 A command's offset is acknowledged only once the state it led to is saved: its events reach
 the broker first, then (at most every `save_interval_seconds`) the changed meetings' snapshots
 reach the table's changelog, and only then are the commands acknowledged, so faust commits
-their offsets. After a crash the worse case is the commands since the last save handled again
+their offsets. After a crash the worst case is the commands since the last save handled again
 from that snapshot: the same events with the same (meeting, seq), which consumers drop."""
 
 from __future__ import annotations

@@ -42,13 +42,8 @@ class Caller:
 
 
 _KEY = re.compile(KEY_PATTERN)
-_KEY_DESCRIPTION = (
-    "Any unique string (a UUID is best), 1 to 255 visible ASCII characters. Send the same key when you retry a "
-    "write: you get the first answer again and nothing is done twice. The same key with a different request is "
-    "refused (422). Keys are kept 24 hours, per credential."
-)
 
-# A write reads its credential and Idempotency-Key itself (see write_access), so FastAPI cannot document them:
+# A write reads its credential and Idempotency-Key itself (see write_access), so FastAPI does not document them:
 # every write route passes this as its openapi_extra.
 WRITE_OPENAPI: dict[str, Any] = {
     "security": [{_bearer.scheme_name: []}],
@@ -57,12 +52,13 @@ WRITE_OPENAPI: dict[str, Any] = {
             "name": "Idempotency-Key",
             "in": "header",
             "required": False,
-            "description": _KEY_DESCRIPTION,
-            "schema": {"type": "string", "pattern": KEY_PATTERN, "title": "Idempotency-Key",
-                       "examples": ["6f1c2d1e-8a4b-4d3c-9e57-0b6f5d0f9a11"]},
+            "description": "Any unique string (a UUID is best), 1 to 255 visible ASCII characters. Send the same "
+            "key when you retry a write: you get the first answer again and nothing is done twice. The same key "
+            "with a different request is refused (422). Keys are kept 24 hours, per credential.",
+            "schema": {"type": "string", "pattern": KEY_PATTERN, "examples": ["6f1c2d1e-8a4b-4d3c-9e57-0b6f5d0f9a11"]},
         }
     ],
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -136,8 +132,8 @@ def require(*roles: Role):
 def write_access(*roles: Role):
     """A write by one of `roles`, with its Idempotency-Key if it came with one.
 
-    Both headers are read here rather than declared as FastAPI parameters and sub-dependencies: solving
-    those cost each write more than its credential check (documented instead by WRITE_OPENAPI)."""
+    Both headers are read here, not declared as a header parameter and a security sub-dependency: FastAPI
+    solves those anew on every request, at a cost above that of the checks themselves."""
 
     async def access(request: Request) -> Access:
         key = request.headers.get("idempotency-key")
