@@ -38,18 +38,25 @@ async def publish(producer: AIOKafkaProducer, topic: str, message: Message) -> N
 
 async def send_batched(producer: AIOKafkaProducer, topic: str, messages: Sequence[Message]) -> list[asyncio.Future]:
     """Hands every message to the producer, each in its key's partition, in order; returns the
-    deliveries to await (acks=all).
+    deliveries to await (acks=all)."""
+    return await send_records(producer, topic, [(message_key(m), encode(m)) for m in messages])
 
-    The messages are laid into one record batch per partition (more when a batch is full)
+
+async def send_records(
+    producer: AIOKafkaProducer, topic: str, records: Sequence[tuple[bytes, bytes]]
+) -> list[asyncio.Future]:
+    """Hands every (key, value) record to the producer, each in its key's partition, in order;
+    returns the deliveries to await (acks=all).
+
+    The records are laid into one record batch per partition (more when a batch is full)
     instead of one send each: a send costs more than encoding the message."""
     partitions = sorted(await producer.partitions_for(topic))
     partition_of = DefaultPartitioner()  # the producer's own: a key lands where send() would put it
     batches: dict[int, list] = {}
-    for message in messages:
-        key, value = message_key(message), encode(message)
+    for key, value in records:
         builders = batches.setdefault(partition_of(key, partitions, partitions), [producer.create_batch()])
         if builders[-1].append(key=key, value=value, timestamp=None) is None:
-            # Full: a new batch takes the message, however large (up to max_request_size).
+            # Full: a new batch takes the record, however large (up to max_request_size).
             builders.append(producer.create_batch())
             builders[-1].append(key=key, value=value, timestamp=None)
     return [

@@ -36,25 +36,40 @@ unsaved: list[EventT] = []
 # One batch or one save at a time: a save must never see a batch handled but not yet published.
 handling = asyncio.Lock()
 _last_save = time.monotonic()
+# The last save on its way to the changelog; its commands are acknowledged once it is written.
+_saving: asyncio.Future | None = None
 
 
 async def save() -> None:
-    """Saves the meetings changed since the last save, then acknowledges the commands that changed them.
+    """Saves the meetings changed since the last save. The commands that changed them are
+    acknowledged once the snapshots are written; the next commands are handled meanwhile.
 
     Call with `handling` held."""
-    global _last_save
+    global _last_save, _saving
     _last_save = time.monotonic()
     if not unsaved:
         return
-    await publisher.delivered()
-    engine.save()
+    await publisher.delivered()  # a snapshot must never be ahead of the events
+    written = await meetings_table.write(engine.save(), await publisher.started())
+    _saving = asyncio.ensure_future(_acknowledge(_saving, written, list(unsaved)))
+    unsaved.clear()
+
+
+async def _acknowledge(previous: asyncio.Future | None, written: list[asyncio.Future], commands: list[EventT]) -> None:
+    if previous is not None:
+        await previous  # saves are acknowledged in the order they were made
     try:
-        await meetings_table.written()
+        await asyncio.gather(*written)
     except Exception:  # the saved state is not what is in memory: its commands must come again
         start_again_from_last_save("meetings not saved")
-    for received in unsaved:
+    for received in commands:
         received.ack()
-    unsaved.clear()
+
+
+async def saved() -> None:
+    """Returns once every save made so far is written and its commands acknowledged."""
+    if _saving is not None:
+        await _saving
 
 
 @app.agent(commands_topic)
@@ -70,6 +85,7 @@ async def list_of_speakers(stream):
 async def handle_commands() -> None:
     """Handles what has arrived in one batch: while one batch's events go to the broker, the
     next batch gathers, so the batches grow with the load and a lone command waits for nothing."""
+    await publisher.started()  # now, rather than in the first command's time
     while True:
         batch = [await inbox.get()]
         while len(batch) < settings.batch_size and not inbox.empty():
@@ -111,6 +127,7 @@ async def on_revoked(app, revoked, **kwargs) -> None:
     # Back to the last save: faust seeks the partitions it assigns next to their committed
     # offsets, which the saved state covers, and the commands after them come again.
     async with handling:
+        await saved()
         engine.forget()
         order.forget()
         unsaved.clear()

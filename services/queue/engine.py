@@ -67,14 +67,16 @@ class Engine:
         self._schedule(meeting)
         return events
 
-    def save(self) -> None:
-        """Writes the snapshot of every meeting changed since the last save."""
+    def save(self) -> dict[str, dict]:
+        """Writes the snapshot of every meeting changed since the last save; returns them."""
+        saved = {}
         for meeting_id in self._dirty:
-            snapshot = self._meetings[meeting_id].to_snapshot()
+            snapshot = saved[meeting_id] = self._meetings[meeting_id].to_snapshot()
             if meeting_id in self._positions:
                 snapshot["position"] = list(self._positions[meeting_id])
             self._table[meeting_id] = snapshot
         self._dirty.clear()
+        return saved
 
     def last_handled(self, partition: int) -> int | None:
         """The offset of the last command handled from `partition`, as far as the meetings know."""

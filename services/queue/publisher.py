@@ -1,7 +1,8 @@
 """The events producer: the queue's own aiokafka producer, acks=all and idempotent.
 
 Its own rather than faust's: a batch's events go out as one record batch per partition
-(services.platform.kafka.send_batched), a fraction of the cost of a send per event.
+(services.platform.kafka.send_batched), a fraction of the cost of a send per event. The
+meetings' snapshots and the clock's commands go out the same way.
 
 One batch of events is in flight while the agent handles the next batch of commands; the next
 batch's events are handed over only once the broker has the previous one. So if a delivery
@@ -32,7 +33,7 @@ class EventPublisher:
         """Hands the events to the broker once the previous ones are delivered; does not wait for these."""
         await self.delivered()
         if events:
-            self._in_flight = await send_batched(await self._started(), events_topic.get_topic_name(), events)
+            self._in_flight = await send_batched(await self.started(), events_topic.get_topic_name(), events)
 
     async def delivered(self) -> None:
         """Returns once the broker has every event sent so far."""
@@ -43,8 +44,9 @@ class EventPublisher:
             # The producer gave up retrying (request_timeout_ms): the state in memory is ahead of the events.
             start_again_from_last_save("events not delivered")
 
-    async def _started(self) -> AIOKafkaProducer:
-        # Started on first use, inside the worker's event loop.
+    async def started(self) -> AIOKafkaProducer:
+        """The producer, started on first use (inside the worker's event loop). The table's
+        snapshots and the clock's commands go out through it too."""
         async with self._starting:
             if self._producer is None:
                 producer = make_producer(

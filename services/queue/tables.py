@@ -1,39 +1,43 @@
 """Each meeting's state, as the domain's snapshot, in a changelog-backed table.
 
-use_partitioner: the changelog partition follows the key (the meeting), like the commands
-topic, so the table may be written from a batch spanning partitions and from the clock."""
+use_partitioner: a snapshot's changelog partition follows its key (the meeting), not the command
+being handled, as the table is written from batches spanning partitions and from the clock."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 import faust
-from faust.types import FutureMessage
+from aiokafka import AIOKafkaProducer
+from faust.serializers import codecs
 
 from services.contracts.topics import MAX_EVENT_BYTES
+from services.platform.kafka import send_records
 from services.queue.app import app
 
 
 class SnapshotTable(faust.Table):
-    """A table whose changelog writes can be awaited.
+    """A table whose changelog is written in batches, with deliveries that can be awaited.
 
-    faust hands a table's changes to its producer buffer and commits offsets without waiting
-    for them, and its producer flush gives up after 0.1 s without a message sent. Commands are
-    acknowledged only once written() returns (see agents.py)."""
+    faust sends each change on its own (at a cost of about 100 µs, for every meeting changed each
+    second), through a producer whose flush gives up after 0.1 s, and commits offsets without
+    waiting for it. Here setting a key changes only the table in memory; write() sends the
+    snapshots as one record batch per partition, encoded and partitioned as faust sends them, so
+    that faust restores them when the worker starts. Commands are acknowledged only once their
+    deliveries are done (see agents.py)."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._unwritten: list[FutureMessage] = []
+    def on_key_set(self, key: Any, value: Any) -> None:
+        """Written to the changelog by write(), not one by one."""
 
-    def send_changelog(self, *args, **kwargs) -> FutureMessage:
-        future = super().send_changelog(*args, **kwargs)
-        self._unwritten.append(future)
-        return future
-
-    async def written(self) -> None:
-        """Returns once the changelog has every change made so far."""
-        unwritten, self._unwritten = self._unwritten, []
-        await asyncio.gather(*unwritten)
+    async def write(self, snapshots: Mapping[str, dict], producer: AIOKafkaProducer) -> list[asyncio.Future]:
+        """Sends the snapshots to the changelog; returns the deliveries to await."""
+        records = [
+            (codecs.dumps(self.key_serializer, key), codecs.dumps(self.value_serializer, snapshot))
+            for key, snapshot in snapshots.items()
+        ]
+        return await send_records(producer, self.changelog_topic.get_topic_name(), records)
 
 
 meetings_table = app.tables.add(

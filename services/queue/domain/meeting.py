@@ -932,7 +932,7 @@ class Meeting:
             "heard": [self._heard_total, self._heard_count],
             "published_at": self._published_at,
             "publication_due": self._publication_due,
-            "pending_reasons": self._pending_reasons,
+            "pending_reasons": list(self._pending_reasons),
             "pending_estimates": self._pending_estimates,
         }
 

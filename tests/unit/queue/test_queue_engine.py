@@ -26,6 +26,14 @@ def test_save_writes_the_snapshot_of_every_changed_meeting():
     assert engine.meeting("m").to_snapshot() == table["m"]
 
 
+def test_save_returns_what_it_wrote_and_only_the_meetings_changed_since():
+    table: dict = {}
+    engine, _ = started_meeting(table)
+    engine.handle(set_up("other", setup_2017()))
+    assert engine.save() == {"other": table["other"]}
+    assert engine.save() == {}
+
+
 def test_a_command_handled_twice_changes_nothing():
     table: dict = {}
     engine, _ = started_meeting(table)
