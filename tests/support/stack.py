@@ -148,10 +148,14 @@ class Stack:
         # In a thread of its own, so that async callers (benchmarks) can start a stack too.
         with ThreadPoolExecutor(1) as pool:
             pool.submit(asyncio.run, create_topics(KAFKA, self.prefix)).result()
-        for service in self.services.values():
-            service.start()
-        for service in self.services.values():
-            service.wait_healthy()
+        try:
+            for service in self.services.values():
+                service.start()
+            for service in self.services.values():
+                service.wait_healthy()
+        except BaseException:  # a service that never came up: stop those that did, not leave them running
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
