@@ -50,7 +50,10 @@ async def save() -> None:
     if not unsaved:
         return
     await publisher.delivered()  # a snapshot must never be ahead of the events
-    written = await meetings_table.write(engine.save(), await publisher.started())
+    try:
+        written = await meetings_table.write(engine.save(), await publisher.started())
+    except Exception:  # the meetings count as saved in memory: only the last save can be trusted
+        start_again_from_last_save("meetings not saved")
     _saving = asyncio.ensure_future(_acknowledge(_saving, written, list(unsaved)))
     unsaved.clear()
 
