@@ -1,12 +1,13 @@
 """The Redis work of the write path, in as few calls as possible.
 
 Each request needs up to three things from Redis: to *begin* (count it against its credential's rate
-limit, read the record of its Idempotency-Key), to *claim* a key (take its lease, store the plan), and
-to *apply* what it records once the broker has its command. Each is a Lua script, so one call does
-what would otherwise be several commands; and the calls of concurrent requests are coalesced: while
-one call is on its way to Redis the next ones wait, and go together in the next call. Under load that
-is one Redis call for many requests instead of several per request: the client's cost per call, not
-Redis, was most of this service's cost per request. A lone request goes at once.
+limit, read the record of its Idempotency-Key), to *claim* a key (take its lease, store the plan; and
+count the request, for a write that did not begin), and to *apply* what it records once the broker has
+its command. Each is a Lua script, so one call does what would otherwise be several commands; and the
+calls of concurrent requests are coalesced: while one call is on its way to Redis the next ones wait,
+and go together in the next call. Under load that is one Redis call for many requests instead of several
+per request: the client's cost per call, not Redis, was most of this service's cost per request. A lone
+request goes at once.
 
 A Batch collects the commands one request applies, run atomically (with those of the requests that
 share its call)."""
@@ -44,18 +45,26 @@ end
 return cjson.encode(out)
 """
 
-# ARGV[1]: JSON list of [lease key, record key, lease ms, plan record or "", ttl seconds].
-# Takes each lease and stores the plan unless a record is there. Returns [[leased (0 or 1), the record that
-# was there before or ""], ...].
+# ARGV[1]: JSON list of [lease key, record key, lease ms, plan record or "", ttl seconds, rate key or "",
+# window seconds, limit (0: none)]. Counts the request (unless rate key is ""); unless that is over the limit,
+# takes the lease and stores the plan unless a record is there. Returns [[count, leased (0 or 1), the record
+# that was there before or ""], ...] (not leased and "" when over the limit).
 _CLAIM = """
 local out = {}
 for _, item in ipairs(cjson.decode(ARGV[1])) do
-  local leased = redis.call('SET', item[1], '1', 'NX', 'PX', item[3]) and 1 or 0
-  local existing = redis.call('GET', item[2]) or ''
-  if leased == 1 and existing == '' and item[4] ~= '' then
-    redis.call('SET', item[2], item[4], 'EX', item[5])
+  local count, leased, existing = 0, 0, ''
+  if item[6] ~= '' then
+    count = redis.call('INCR', item[6])
+    if count == 1 then redis.call('EXPIRE', item[6], item[7]) end
   end
-  out[#out + 1] = {leased, existing}
+  if item[8] == 0 or count <= item[8] then
+    leased = redis.call('SET', item[1], '1', 'NX', 'PX', item[3]) and 1 or 0
+    existing = redis.call('GET', item[2]) or ''
+    if leased == 1 and existing == '' and item[4] ~= '' then
+      redis.call('SET', item[2], item[4], 'EX', item[5])
+    end
+  end
+  out[#out + 1] = {count, leased, existing}
 end
 return cjson.encode(out)
 """
@@ -116,8 +125,9 @@ class Scripts:
         async def begin_many(items: list[list[Any]]) -> list[tuple[int, str | None]]:
             return [(count, record or None) for count, record in from_json(await begin(args=[to_json(items)]))]
 
-        async def claim_many(items: list[list[Any]]) -> list[tuple[bool, str | None]]:
-            return [(leased == 1, record or None) for leased, record in from_json(await claim(args=[to_json(items)]))]
+        async def claim_many(items: list[list[Any]]) -> list[tuple[int, bool, str | None]]:
+            answers = from_json(await claim(args=[to_json(items)]))
+            return [(count, leased == 1, record or None) for count, leased, record in answers]
 
         async def apply_many(batches: list[list[list[Any]]]) -> list[None]:
             commands = [command for batch in batches for command in batch]
@@ -132,9 +142,11 @@ class Scripts:
         """Counts the request (unless rate_key is "") and reads the record (unless over the limit)."""
         return await self._begin([rate_key, record_key, window, limit])
 
-    async def claim(self, lease: str, record: str, lease_ms: int, plan: str, ttl: int) -> tuple[bool, str | None]:
-        """Takes the lease and stores `plan` unless a record is there; (leased, the record there before)."""
-        return await self._claim([lease, record, lease_ms, plan, ttl])
+    async def claim(self, lease: str, record: str, lease_ms: int, plan: str, ttl: int, rate_key: str = "",
+                    window: int = 0, limit: int = 0) -> tuple[int, bool, str | None]:  # fmt: skip
+        """Counts the request (unless rate_key is ""); unless over the limit, takes the lease and stores `plan`
+        unless a record is there. Returns (count, leased, the record there before)."""
+        return await self._claim([lease, record, lease_ms, plan, ttl, rate_key, window, limit])
 
     async def apply(self, commands: list[list[Any]]) -> None:
         if commands:

@@ -11,7 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.contracts import Actor, Role
 from services.registration.credentials import hash_token
-from services.registration.idempotency import KEY_PATTERN, IdempotencyRequest, Record, fingerprint, slot
+from services.registration.idempotency import KEY_PATTERN, IdempotencyRequest, fingerprint
+from services.registration.ratelimit import RateLimited, Verdict
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -69,10 +70,21 @@ class Access:
     key: IdempotencyRequest | None
 
 
+def too_many_requests(verdict: Verdict) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"This credential has made more than {verdict.limit} requests this minute; retry in {verdict.retry_after} s.",
+        headers={"Retry-After": str(verdict.retry_after), "RateLimit-Limit": str(verdict.limit)},
+    )
+
+
 async def _admit(request: Request, credentials: HTTPAuthorizationCredentials | None, roles: tuple[Role, ...],
                  key: str | None) -> Access:  # fmt: skip
-    """Who is asking (401), within the rate limit (429), in a role allowed here (403). For a write with an
-    Idempotency-Key, the key's record is read in the same round trip as the rate count.
+    """Who is asking (401), within the rate limit (429), in a role allowed here (403).
+
+    A write with an Idempotency-Key is counted against the rate limit by the first Redis call its key needs
+    (see Writes.run), not here: one round trip for both. Until then its count is pending (request.state.rate_count),
+    and a refusal before that counts it (see main.py): over the limit, the answer is 429 all the same.
 
     One dependency per route, not a tree of them: each costs FastAPI a little on every request."""
     if credentials is None:
@@ -89,15 +101,13 @@ async def _admit(request: Request, credentials: HTTPAuthorizationCredentials | N
             status.HTTP_401_UNAUTHORIZED, "This token is not known here.", headers={"WWW-Authenticate": "Bearer"}
         )
     caller = Caller(actor=actor, credential=credential)
-    record_key = state.idempotency.record_key(slot(credential, key)) if key is not None else ""
-    verdict, record = await state.rate_limiter.hit(credential, record_key)
-    if not verdict.allowed:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"This credential has made more than {verdict.limit} requests this minute; "
-            f"retry in {verdict.retry_after} s.",
-            headers={"Retry-After": str(verdict.retry_after), "RateLimit-Limit": str(verdict.limit)},
-        )
+    if key is None:
+        try:
+            await state.rate_limiter.hit(credential)
+        except RateLimited as e:
+            raise too_many_requests(e.verdict) from None
+    else:
+        request.state.rate_count = count = state.rate_limiter.pending(credential)
     if actor.role not in roles:
         allowed = " or ".join(r.value for r in roles)
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"This needs the role {allowed}; yours is {actor.role.value}.")
@@ -109,10 +119,7 @@ async def _admit(request: Request, credentials: HTTPAuthorizationCredentials | N
     except ValueError:
         body = raw.decode(errors="replace")
     idempotency = IdempotencyRequest(
-        scope=credential,
-        key=key,
-        fingerprint=fingerprint(request.method, request.scope["path"], body),
-        record=Record.loads(record) if record else None,
+        scope=credential, key=key, fingerprint=fingerprint(request.method, request.scope["path"], body), count=count
     )
     return Access(caller, idempotency)
 

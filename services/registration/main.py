@@ -8,23 +8,25 @@ import re
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.exceptions import HTTPException
 
 from services.registration.api import commands, floor, health, inscriptions, meetings, pages
 from services.registration.api import list as list_routes
 from services.registration.batch import Scripts
 from services.registration.consumer import EventConsumer
 from services.registration.credentials import CredentialError, CredentialStore
-from services.registration.deps import InvalidField
+from services.registration.deps import InvalidField, too_many_requests
 from services.registration.idempotency import IdempotencyStore
 from services.registration.intake.replies import Mailer
 from services.registration.intake.server import MailIntake
 from services.registration.limits import BodySizeLimit
 from services.registration.publisher import BrokerUnavailable, CommandPublisher
-from services.registration.ratelimit import RateLimiter
+from services.registration.ratelimit import RateLimited, RateLimiter
 from services.registration.records import Records
 from services.registration.settings import RegistrationSettings
 from services.registration.writes import KeyInUse, KeyReused, Writes
@@ -69,6 +71,16 @@ def _allowed(error: dict) -> list[str] | None:
     if expected and error.get("type") in ("enum", "literal_error"):
         return re.findall(r"'([^']*)'", expected)
     return None
+
+
+async def _counted(request: Request, refusal: Response) -> Response:
+    """A refusal of a request whose rate count was pending (a write with an Idempotency-Key refused before its
+    key's first Redis call): the request is counted now, and over the limit the answer is 429 instead."""
+    try:
+        await request.app.state.rate_limiter.count(getattr(request.state, "rate_count", None))
+    except RateLimited as e:
+        return await http_exception_handler(request, too_many_requests(e.verdict))
+    return refusal
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
@@ -161,6 +173,14 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             headers={"Retry-After": "5"},
         )
 
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited):
+        return await http_exception_handler(request, too_many_requests(exc.verdict))
+
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, exc: HTTPException):
+        return await _counted(request, await http_exception_handler(request, exc))
+
     @app.exception_handler(KeyInUse)
     async def key_in_use(request: Request, exc: KeyInUse):
         return JSONResponse(
@@ -188,17 +208,18 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
                 entry["allowed"] = allowed
             errors.append(entry)
         count = len(errors)
-        return JSONResponse(
+        return await _counted(request, JSONResponse(
             {"detail": f"The request has {count} invalid field{'s' if count != 1 else ''}.", "errors": errors},
             status_code=422,
-        )
+        ))  # fmt: skip
 
     @app.exception_handler(InvalidField)
     async def invalid_field(request: Request, exc: InvalidField):
         entry = {"field": exc.field, "message": exc.message}
         if exc.allowed:
             entry["allowed"] = exc.allowed
-        return JSONResponse({"detail": "The request has 1 invalid field.", "errors": [entry]}, status_code=422)
+        answer = JSONResponse({"detail": "The request has 1 invalid field.", "errors": [entry]}, status_code=422)
+        return await _counted(request, answer)
 
     # Inscriptions first: a request is matched against each router in turn, and most are inscriptions.
     for module in (inscriptions, health, meetings, list_routes, floor, commands, pages):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from services.contracts import Command, encode
@@ -31,10 +30,11 @@ class Plan:
     body: dict[str, Any]
     command: Command | None = None
     status_code: int = 202
+    encoded: bytes | None = field(default=None, repr=False, compare=False)  # the command as published
 
-    @cached_property
-    def encoded(self) -> bytes | None:
-        return encode(self.command) if self.command is not None else None
+    def __post_init__(self) -> None:
+        if self.encoded is None and self.command is not None:
+            self.encoded = encode(self.command)
 
     def dump(self) -> dict[str, Any]:
         command = self.encoded.decode() if self.encoded is not None else None
@@ -42,8 +42,11 @@ class Plan:
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Plan:
-        command = decode_command(data["command"]) if data.get("command") else None
-        return cls(body=data["body"], command=command, status_code=data["status_code"])
+        """The plan as stored: its command is published again exactly as it was written."""
+        if not data.get("command"):
+            return cls(body=data["body"], status_code=data["status_code"])
+        encoded = data["command"].encode()
+        return cls(body=data["body"], command=decode_command(encoded), status_code=data["status_code"], encoded=encoded)
 
 
 @dataclass(frozen=True)
@@ -62,24 +65,33 @@ class Writes:
         self._publisher = publisher
         self._idempotency = idempotency
 
-    async def run(self, key: IdempotencyRequest | None, make_plan: Callable[[], Awaitable[Plan]]) -> Outcome:
+    async def run(self, key: IdempotencyRequest | None, make_plan: Callable[[], Awaitable[Plan]], *,
+                  plan_first: bool = False) -> Outcome:  # fmt: skip
         """Carries out a write. `make_plan` checks the request against the current state (raising
-        HTTPException to refuse) and says what to publish; with a key it runs at most once per key."""
+        HTTPException to refuse) and says what to publish; with a key it runs at most once per key.
+
+        With a key, its record is read first and a plan made only if there is none. With `plan_first`, for a
+        make_plan that reads nothing, refuses nothing and changes nothing, the plan is made first and stored by
+        the call that reads the record: one Redis call fewer (a retry's plan is made, then dropped)."""
         if key is None:
             plan = await make_plan()
             await self._carry_out(plan, None, None)
             return Outcome(plan.status_code, plan.body, command=plan.command)
 
-        record = key.record
-        decision = decide(record, key.fingerprint)
-        if decision == Decision.REPLAY:
-            return _replay(record)
-        if decision == Decision.MISMATCH:
-            raise KeyReused()
         ours = None
-        if decision == Decision.NEW:
+        if plan_first:
             plan = await make_plan()
             ours = Record(fingerprint=key.fingerprint, plan=plan.dump())
+        else:
+            record = await self._idempotency.read(key)
+            decision = decide(record, key.fingerprint)
+            if decision == Decision.REPLAY:
+                return _replay(record)
+            if decision == Decision.MISMATCH:
+                raise KeyReused()
+            if decision == Decision.NEW:
+                plan = await make_plan()
+                ours = Record(fingerprint=key.fingerprint, plan=plan.dump())
         leased, found = await self._idempotency.claim(key, ours)
         if found is not None:  # planned before (a failed attempt, or a request racing this one)
             decision = decide(found, key.fingerprint)

@@ -64,7 +64,8 @@ async def inscribe(
             },
         )
 
-    return respond(await request.app.state.writes.run(key, plan))
+    # The plan reads nothing and refuses nothing: with a key, it is stored by the call that reads the key's record.
+    return respond(await request.app.state.writes.run(key, plan, plan_first=True))
 
 
 def inscription_command(meeting_id: str, body: InscriptionRequest, delegation: str, actor: Actor) -> InscribeSpeaker:
@@ -76,7 +77,13 @@ def inscription_command(meeting_id: str, body: InscriptionRequest, delegation: s
         inscription_id=new_id(),
         issued_by=actor,
         channel=Channel.http,
-        **{**body.model_dump(exclude={"contact_emails"}), "delegation": delegation},
+        delegation=delegation,
+        category=body.category,
+        level=body.level,
+        speaker_name=body.speaker_name,
+        speaker_title=body.speaker_title,
+        on_behalf_of=body.on_behalf_of,
+        statement=body.statement,
     ).model_copy(update={"contact_emails": list(body.contact_emails)})
 
 

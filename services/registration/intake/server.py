@@ -189,7 +189,7 @@ class MailIntake:
             return Plan(command=command, body={"inscription_id": command.inscription_id})
 
         try:
-            outcome = await self._writes.run(key, plan)
+            outcome = await self._writes.run(key, plan, plan_first=True)
         except BrokerUnavailable:
             log.warning("broker unavailable: e-mail registration from %s deferred (451)", sender)
             return "451 4.3.0 The list of speakers cannot take requests right now; please try again later"

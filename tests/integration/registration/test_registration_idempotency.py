@@ -115,3 +115,32 @@ async def test_the_rate_limit_is_per_credential(tmp_path, mailbox):
         r = await reg.client.post(f"{url}/inscriptions", json={}, headers=reg.auth("secretariat"))
         assert r.status_code == 429  # writes too
         assert (await reg.client.get(url, headers=reg.auth("chair"))).status_code == 200  # another credential
+
+
+async def test_writes_with_a_key_are_counted_even_when_refused(tmp_path, mailbox):
+    # A write with a key is counted by its key's first Redis call; one refused before that, where it is refused.
+    async with await running(tmp_path, mailbox, rate_limit_per_minute=5) as reg:
+        meeting_id = await reg.set_up()  # the secretariat's credential
+        url = f"/v1/meetings/{meeting_id}/inscriptions"
+        ghana = reg.auth("Ghana")
+        refusals = [
+            await reg.client.post(url, json={"level": "nobody"}, headers={**ghana, **key()}),
+            await reg.client.post(url, json={"delegation": "Ireland"}, headers={**ghana, **key()}),
+            await reg.client.post("/v1/meetings/no-such-meeting/inscriptions", json={}, headers={**ghana, **key()}),
+        ]
+        assert [r.status_code for r in refusals] == [422, 403, 404]
+        retried = {**ghana, **key()}
+        assert (await reg.client.post(url, json={}, headers=retried)).status_code == 202
+        assert (await reg.client.post(url, json={}, headers=retried)).status_code == 202  # the 5th: a replay
+        # Over the limit: 429, whatever the request would have been answered otherwise, and nothing is done.
+        for headers, body in [(retried, {}), ({**ghana, **key()}, {}), ({**ghana, **key()}, {"level": "nobody"}),
+                              ({**ghana, **key()}, {"delegation": "Ireland"})]:  # fmt: skip
+            r = await reg.client.post(url, json=body, headers=headers)
+            assert r.status_code == 429, r.text
+            assert 1 <= int(r.headers["Retry-After"]) <= 60 and r.headers["RateLimit-Limit"] == "5"
+            assert "5 requests" in r.json()["detail"]
+        published = [c for c in await reg.commands() if isinstance(c, InscribeSpeaker) and c.meeting_id == meeting_id]
+        assert len(published) == 1
+        # A role that may not write at all is refused (403) and counted all the same.
+        answers = [await reg.client.post(url, json={}, headers={**reg.auth("display"), **key()}) for _ in range(6)]
+        assert [a.status_code for a in answers] == [403] * 5 + [429]

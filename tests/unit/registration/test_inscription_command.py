@@ -32,3 +32,20 @@ def test_the_contract_still_checks_what_the_request_did_not():
     long_name = "x" * 201  # a delegation's name comes from its credential, not from the request
     with pytest.raises(ValidationError):
         inscription_command("ga-r2p-2017", body, long_name, Actor(role=Role.delegation, delegation=long_name))
+
+
+def test_every_field_of_the_request_reaches_the_command():
+    values = {
+        "delegation": "Ireland",
+        "category": "observer_state",
+        "level": "minister",
+        "speaker_name": "A",
+        "speaker_title": "B",
+        "on_behalf_of": "C",
+        "contact_emails": ["a@un.example"],
+        "statement": "reply",
+    }
+    body = InscriptionRequest.model_validate(values)
+    assert set(values) == set(InscriptionRequest.model_fields)  # a new field: give it a value here
+    command = inscription_command("ga-r2p-2017", body, "Ireland", IRELAND)
+    assert {name: getattr(command, name) for name in values} == {name: getattr(body, name) for name in values}
