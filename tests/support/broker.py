@@ -69,7 +69,7 @@ class KafkaBroker:
             )
         )
         if not (self.data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+            cluster_id = _cluster_id()
             with open(self.log_path, "ab") as log:
                 subprocess.run(
                     self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.properties)),
@@ -108,3 +108,12 @@ class KafkaBroker:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def _cluster_id() -> str:
+    """A random cluster id as Kafka makes them: never one starting with "-", which StorageTool's
+    command line would take for an option (and fail one format in 64)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
