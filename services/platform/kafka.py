@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -18,6 +19,22 @@ from services.contracts.base import Message
 log = logging.getLogger(__name__)
 
 
+_default_partitioner = DefaultPartitioner()
+
+
+@lru_cache(maxsize=4096)
+def _partition(key: bytes, partitions: tuple[int, ...]) -> int:
+    return _default_partitioner(key, list(partitions), list(partitions))
+
+
+def partitioner(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+    """aiokafka's default partitioner, its answers remembered: every topic is keyed by meeting, a few
+    keys sent again and again, and the key's hash (murmur2, in Python) costs more than the rest of a send."""
+    if key is None:  # placed at random: nothing to remember
+        return _default_partitioner(key, all_partitions, available)
+    return _partition(key, tuple(all_partitions))
+
+
 def make_producer(bootstrap: str, **overrides) -> AIOKafkaProducer:
     options = dict(
         bootstrap_servers=bootstrap,
@@ -26,6 +43,7 @@ def make_producer(bootstrap: str, **overrides) -> AIOKafkaProducer:
         linger_ms=2,
         request_timeout_ms=5000,
         retry_backoff_ms=100,
+        partitioner=partitioner,
     )
     options.update(overrides)
     return AIOKafkaProducer(**options)
@@ -51,10 +69,10 @@ async def send_records(
     The records are laid into one record batch per partition (more when a batch is full)
     instead of one send each: a send costs more than encoding the message."""
     partitions = sorted(await producer.partitions_for(topic))
-    partition_of = DefaultPartitioner()  # the producer's own: a key lands where send() would put it
     batches: dict[int, list] = {}
     for key, value in records:
-        builders = batches.setdefault(partition_of(key, partitions, partitions), [producer.create_batch()])
+        # The producers' own partitioner (make_producer): a key lands where send() would put it.
+        builders = batches.setdefault(partitioner(key, partitions, partitions), [producer.create_batch()])
         if builders[-1].append(key=key, value=value, timestamp=None) is None:
             # Full: a new batch takes the record, however large (up to max_request_size).
             builders.append(producer.create_batch())

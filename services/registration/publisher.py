@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.partitioner import DefaultPartitioner
 
 from services.contracts import Command, encode, message_key
 from services.platform.kafka import make_producer
@@ -24,22 +22,6 @@ log = logging.getLogger(__name__)
 
 class BrokerUnavailable(Exception):
     """Kafka did not take the command: nothing was accepted, the client should retry."""
-
-
-_partition_of = DefaultPartitioner()
-
-
-@lru_cache(maxsize=4096)
-def _partition(key: bytes, partitions: tuple[int, ...]) -> int:
-    return _partition_of(key, list(partitions), list(partitions))
-
-
-def partitioner(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
-    """The producer's default partitioner, its answers remembered: commands are keyed by meeting, a few keys
-    sent again and again, and the key's hash (murmur2, in Python) cost more than the rest of a send."""
-    if key is None:  # placed at random: nothing to remember
-        return _partition_of(key, all_partitions, available)
-    return _partition(key, tuple(all_partitions))
 
 
 class CommandPublisher:
@@ -59,10 +41,7 @@ class CommandPublisher:
         async with self._lock:
             if self._producer is None:
                 producer = make_producer(
-                    self._bootstrap,
-                    request_timeout_ms=int(self._timeout * 1000),
-                    linger_ms=self._linger_ms,
-                    partitioner=partitioner,
+                    self._bootstrap, request_timeout_ms=int(self._timeout * 1000), linger_ms=self._linger_ms
                 )
                 try:
                     await asyncio.wait_for(producer.start(), self._timeout)

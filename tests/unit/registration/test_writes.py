@@ -2,11 +2,9 @@
 what is published (pure, no I/O)."""
 
 import pytest
-from aiokafka.partitioner import DefaultPartitioner
 
 from services.contracts import Actor, CloseList, Role
 from services.registration.idempotency import IdempotencyRequest, IdempotencyStore, Record
-from services.registration.publisher import partitioner
 from services.registration.ratelimit import PendingCount, RateLimited
 from services.registration.writes import KeyReused, Plan, Writes
 
@@ -108,11 +106,3 @@ async def test_the_same_key_for_another_request_is_refused():
     await run.run(key(), planner([]))
     with pytest.raises(KeyReused):
         await run.run(IdempotencyRequest(scope="c", key="k", fingerprint="g"), planner([]), plan_first=True)
-
-
-def test_the_partitioner_places_a_key_as_the_producer_would():
-    default = DefaultPartitioner()
-    for partitions in ([0], [0, 1, 2, 3, 4, 5], [0, 1, 2]):
-        for meeting in (b"ga-r2p-2017", b"bench-meeting", b"m" * 63):
-            assert partitioner(meeting, partitions, partitions) == default(meeting, partitions, partitions)
-    assert partitioner(None, [0, 1, 2], [1]) == 1  # no key: any available partition, as the producer's own
