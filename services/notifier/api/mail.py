@@ -11,8 +11,7 @@ async def mail_failures(meeting_id: MeetingId, request: Request, limit: int = Qu
     Addresses are masked; the counts say how much was sent and how much is still pending."""
     await known_view(request, meeting_id)
     outbox = request.app.state.outbox
-    return {
-        "meeting_id": meeting_id,
-        "counts": await outbox.stats(meeting_id),
-        "failures": await outbox.failures(meeting_id, limit),
-    }
+    # The failures before the counts: each outcome is recorded with its count in one transaction and counts
+    # only grow, so every failure listed is counted (read the other way, one recorded in between was not).
+    failures = await outbox.failures(meeting_id, limit)
+    return {"meeting_id": meeting_id, "counts": await outbox.stats(meeting_id), "failures": failures}
