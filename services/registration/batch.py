@@ -5,8 +5,7 @@ limit, read the record of its Idempotency-Key), to *claim* a key (take its lease
 count the request, for a write that did not begin), and to *apply* what it records once the broker has
 its command. Each is a Lua script, so one call does what would otherwise be several commands; and the
 calls of concurrent requests are coalesced: while one call is on its way to Redis the next ones wait,
-and go together in the next call (claims come together already: writes.py makes them for its writes
-carried out together). Under load that is one Redis call for many requests instead of several
+and go together in the next call. Under load that is one Redis call for many requests instead of several
 per request: the client's cost per call, not Redis, was most of this service's cost per request. A lone
 request goes at once.
 
@@ -80,39 +79,29 @@ return 1
 
 
 class Coalescer:
-    """Calls made while one is in flight wait and go together in the next (at most `limit` at once). With
-    `calls` above 1, as many go at once: those that arrive while one is in flight go in another, if there is
-    room, after the turn of the event loop they arrived in."""
+    """Calls made while one is in flight wait and go together in the next (at most `limit` at once)."""
 
-    def __init__(self, run: Callable[[list[Any]], Awaitable[list[Any]]], limit: int = 1000, calls: int = 1):
+    def __init__(self, run: Callable[[list[Any]], Awaitable[list[Any]]], limit: int = 1000):
         self._run = run
         self._limit = limit
-        self._calls = calls
         self._waiting: list[tuple[Any, asyncio.Future]] = []
-        self._in_flight = 0
-        self._starting = False  # a call is to start after this turn
+        self._in_flight = False
 
     async def __call__(self, item: Any) -> Any:
         future = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
-        if not self._starting and self._in_flight < self._calls:
-            self._starting = True
+        if not self._in_flight:
+            self._in_flight = True
             asyncio.get_running_loop().call_soon(self._next)  # after this turn: whoever else arrives joins
         return await future
 
     def _next(self) -> None:
-        self._starting = False
-        if not self._waiting or self._in_flight >= self._calls:
+        if not self._waiting:
+            self._in_flight = False
             return
         items, self._waiting = self._waiting[: self._limit], self._waiting[self._limit :]
-        self._in_flight += 1
         task = asyncio.ensure_future(self._flush(items))
-        task.add_done_callback(self._done)
-
-    def _done(self, _: asyncio.Future) -> None:
-        self._in_flight -= 1
-        if not self._starting:
-            self._next()  # at once: what waited goes now
+        task.add_done_callback(lambda _: self._next())
 
     async def _flush(self, items: list[tuple[Any, asyncio.Future]]) -> None:
         try:
@@ -136,6 +125,9 @@ class Scripts:
         async def begin_many(items: list[list[Any]]) -> list[tuple[int, str | None]]:
             return [(count, record or None) for count, record in from_json(await begin(args=[to_json(items)]))]
 
+        async def claim_many(items: list[list[Any]]) -> list[tuple[int, bool, str | None]]:
+            answers = from_json(await claim(args=[to_json(items)]))
+            return [(count, leased == 1, record or None) for count, leased, record in answers]
 
         async def apply_many(batches: list[list[list[Any]]]) -> list[None]:
             commands = [command for batch in batches for command in batch]
@@ -143,20 +135,18 @@ class Scripts:
             return [None] * len(batches)
 
         self._begin = Coalescer(begin_many)
-        self._claim = claim
+        self._claim = Coalescer(claim_many)
         self._apply = Coalescer(apply_many)
 
     async def begin(self, rate_key: str, record_key: str, window: int, limit: int) -> tuple[int, str | None]:
         """Counts the request (unless rate_key is "") and reads the record (unless over the limit)."""
         return await self._begin([rate_key, record_key, window, limit])
 
-    async def claim(self, items: list[list[Any]]) -> list[tuple[int, bool, str | None]]:
-        """For each [lease, record, lease ms, plan, ttl, rate key, window, limit]: counts the request (unless
-        rate key is ""); unless over the limit, takes the lease and stores `plan` unless a record is there.
-        Returns (count, leased, the record there before) for each. Not coalesced: its one caller, the write
-        path, already brings its requests together (writes.py)."""
-        answers = from_json(await self._claim(args=[to_json(items)]))
-        return [(count, leased == 1, record or None) for count, leased, record in answers]
+    async def claim(self, lease: str, record: str, lease_ms: int, plan: str, ttl: int, rate_key: str = "",
+                    window: int = 0, limit: int = 0) -> tuple[int, bool, str | None]:  # fmt: skip
+        """Counts the request (unless rate_key is ""); unless over the limit, takes the lease and stores `plan`
+        unless a record is there. Returns (count, leased, the record there before)."""
+        return await self._claim([lease, record, lease_ms, plan, ttl, rate_key, window, limit])
 
     async def apply(self, commands: list[list[Any]]) -> None:
         if commands:

@@ -20,7 +20,7 @@ import orjson
 from pydantic_core import from_json
 
 from services.registration.batch import Batch, Scripts
-from services.registration.ratelimit import COUNTER_SECONDS, PendingCount, RateLimited
+from services.registration.ratelimit import COUNTER_SECONDS, PendingCount
 
 KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"  # visible ASCII, as the IETF draft's examples; a UUID is ideal
 
@@ -119,41 +119,27 @@ class IdempotencyStore:
             count.settle(counted)
         return Record.loads(raw) if raw else None
 
-    async def claim(self, requests: list[tuple[IdempotencyRequest, Record]]) -> list[Claim | RateLimited]:
-        """In one call, for each (request, plan): takes the key's lease (one request with a key at a time) and
-        stores the plan unless a record is there already. The request is counted against its rate limit in the
-        same call, if still to be: over the limit, its answer is RateLimited, and nothing is taken or stored."""
-        items, counts = [], []
-        for request, plan in requests:
-            count, counter, limit = _to_count(request)
-            counts.append(count)
-            items.append([self.lease_key(request.slot), self.record_key(request.slot), self._lease_ms, plan.dumps(),
-                          self._ttl, counter, COUNTER_SECONDS, limit])  # fmt: skip
-        answers: list[Claim | RateLimited] = []
-        for count, (counted, leased, raw) in zip(counts, await self._scripts.claim(items), strict=True):
-            try:
-                if count is not None:
-                    count.settle(counted)
-            except RateLimited as e:
-                answers.append(e)
-                continue
-            answers.append(Claim(leased, Record.loads(raw) if raw else None))
-        return answers
+    async def claim(self, request: IdempotencyRequest, plan: Record | None) -> tuple[bool, Record | None]:
+        """Takes the key's lease (one request with a key at a time) and stores `plan` unless a record is
+        there already; returns (leased, the record that was there). The request is counted against its rate
+        limit in the same call, if still to be (RateLimited if over: then nothing is taken or stored)."""
+        count, counter, limit = _to_count(request)
+        counted, leased, raw = await self._scripts.claim(
+            self.lease_key(request.slot), self.record_key(request.slot), self._lease_ms,
+            plan.dumps() if plan else "", self._ttl, counter, COUNTER_SECONDS, limit,
+        )  # fmt: skip
+        if count is not None:
+            count.settle(counted)
+        return leased, (Record.loads(raw) if raw else None)
 
-    def complete(self, batch: Batch, request: IdempotencyRequest, record: Record) -> None:
+    def complete(self, batch, request: IdempotencyRequest, record: Record) -> None:
         """Adds to `batch`: the record marked done, the lease released."""
         batch.set(self.record_key(request.slot), record.dumps(done=True), ex=self._ttl)
-        self.release(batch, request)
-
-    def release(self, batch: Batch, request: IdempotencyRequest) -> None:
-        """Adds to `batch`: the lease released."""
         batch.delete(self.lease_key(request.slot))
 
-
-@dataclass(frozen=True)
-class Claim:
-    leased: bool  # this request holds the key's lease
-    found: Record | None  # the record that was there before (None: the plan given is stored now)
+    async def release(self, request: IdempotencyRequest) -> None:
+        batch = Batch().delete(self.lease_key(request.slot))
+        await batch.run(self._scripts)
 
 
 def _to_count(request: IdempotencyRequest) -> tuple[PendingCount | None, str, int]:

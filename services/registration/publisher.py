@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from services.contracts import Command, message_key
-from services.platform.kafka import make_producer, send_records
+from services.contracts import Command, encode, message_key
+from services.platform.kafka import make_producer
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +25,11 @@ class BrokerUnavailable(Exception):
 
 
 class CommandPublisher:
-    def __init__(self, bootstrap: str, topic: str, timeout: float = 5.0):
+    def __init__(self, bootstrap: str, topic: str, timeout: float = 5.0, linger_ms: int = 2):
         self._bootstrap = bootstrap
         self._topic = topic
         self._timeout = timeout
+        self._linger_ms = linger_ms
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task] = set()
@@ -40,8 +40,9 @@ class CommandPublisher:
             return self._producer
         async with self._lock:
             if self._producer is None:
-                # No lingering: the writes carried out together are already one batch (writes.py).
-                producer = make_producer(self._bootstrap, request_timeout_ms=int(self._timeout * 1000), linger_ms=0)
+                producer = make_producer(
+                    self._bootstrap, request_timeout_ms=int(self._timeout * 1000), linger_ms=self._linger_ms
+                )
                 try:
                     await asyncio.wait_for(producer.start(), self._timeout)
                 except (TimeoutError, KafkaError, OSError) as e:
@@ -50,14 +51,12 @@ class CommandPublisher:
                 self._producer = producer
             return self._producer
 
-    async def publish(self, commands: Sequence[tuple[Command, bytes]]) -> None:
-        """Returns once the broker has every command (acks=all), given with its encoding; each goes in its
-        meeting's partition, in the order given. They are accepted or refused together."""
+    async def publish(self, command: Command, value: bytes | None = None) -> None:
+        """Returns once the broker has `command` (acks=all); `value` is its encoding, if already made."""
         producer = self._producer or await self._ready_producer()
         try:
             async with asyncio.timeout(self._timeout):
-                records = [(message_key(command), value) for command, value in commands]
-                await asyncio.gather(*await send_records(producer, self._topic, records))
+                await producer.send_and_wait(self._topic, value or encode(command), key=message_key(command))
         except (TimeoutError, KafkaError, OSError) as e:
             self._discard(producer)
             raise BrokerUnavailable(str(e) or type(e).__name__) from e

@@ -9,9 +9,9 @@ from typing import Any
 
 from services.contracts import Command, encode
 from services.contracts.serialization import decode_command
-from services.registration.batch import Batch, Coalescer, Scripts
+from services.registration.batch import Batch, Scripts
 from services.registration.idempotency import Decision, IdempotencyRequest, IdempotencyStore, Record, decide
-from services.registration.publisher import BrokerUnavailable, CommandPublisher
+from services.registration.publisher import CommandPublisher
 from services.registration.records import Records
 
 
@@ -57,15 +57,6 @@ class Outcome:
     command: Command | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
-class _Write:
-    """A write handed to be carried out: its plan, and its key with the record to store under it."""
-
-    plan: Plan
-    key: IdempotencyRequest | None = None
-    record: Record | None = None  # the plan as stored under the key, if none is there yet
-
-
 class Writes:
     def __init__(self, records: Records, publisher: CommandPublisher, idempotency: IdempotencyStore,
                  scripts: Scripts):  # fmt: skip
@@ -73,11 +64,6 @@ class Writes:
         self._records = records
         self._publisher = publisher
         self._idempotency = idempotency
-        # The writes that arrive while others are carried out wait, then go together: one Redis call to claim
-        # their keys, one send to the broker, one Redis call to record them. Each request waits once, not at
-        # each step: under load, a request's waits cost it more than its own work. Two groups at a time, so
-        # that one is handled while the other waits for the broker.
-        self._carry_out = Coalescer(self._carry_out_together, calls=2)
 
     async def run(self, key: IdempotencyRequest | None, make_plan: Callable[[], Awaitable[Plan]], *,
                   plan_first: bool = False) -> Outcome:  # fmt: skip
@@ -86,12 +72,16 @@ class Writes:
 
         With a key, its record is read first and a plan made only if there is none. With `plan_first`, for a
         make_plan that reads nothing, refuses nothing and changes nothing, the plan is made first and stored by
-        the call that claims the key: one Redis call fewer (a retry's plan is made, then dropped)."""
+        the call that reads the record: one Redis call fewer (a retry's plan is made, then dropped)."""
         if key is None:
-            write = _Write(await make_plan())
-        elif plan_first:
             plan = await make_plan()
-            write = _Write(plan, key, Record(fingerprint=key.fingerprint, plan=plan.dump()))
+            await self._carry_out(plan, None, None)
+            return Outcome(plan.status_code, plan.body, command=plan.command)
+
+        ours = None
+        if plan_first:
+            plan = await make_plan()
+            ours = Record(fingerprint=key.fingerprint, plan=plan.dump())
         else:
             record = await self._idempotency.read(key)
             decision = decide(record, key.fingerprint)
@@ -101,65 +91,37 @@ class Writes:
                 raise KeyReused()
             if decision == Decision.NEW:
                 plan = await make_plan()
-                record = Record(fingerprint=key.fingerprint, plan=plan.dump())
-            else:  # planned before, never confirmed: carried out as planned
-                plan = Plan.load(record.plan)
-            write = _Write(plan, key, record)
-        outcome = await self._carry_out(write)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+                ours = Record(fingerprint=key.fingerprint, plan=plan.dump())
+        leased, found = await self._idempotency.claim(key, ours)
+        if found is not None:  # planned before (a failed attempt, or a request racing this one)
+            decision = decide(found, key.fingerprint)
+            if decision != Decision.RESUME or not leased:
+                if leased:
+                    await self._idempotency.release(key)
+                if decision == Decision.REPLAY:
+                    return _replay(found)
+                if decision == Decision.MISMATCH:
+                    raise KeyReused()
+        if not leased:
+            raise KeyInUse()
+        record = found or ours
+        plan = Plan.load(record.plan) if found is not None else plan
+        try:
+            await self._carry_out(plan, key, record)
+        except BaseException:
+            await self._idempotency.release(key)
+            raise
+        return Outcome(plan.status_code, plan.body, command=plan.command)
 
-    async def _carry_out_together(self, writes: list[_Write]) -> list[Outcome | Exception]:
-        """Claims the writes' keys, publishes their commands, records what was published; answers each
-        write with its outcome or the exception to raise for it."""
-        answers: list[Outcome | Exception | None] = [None] * len(writes)
-        after = Batch()  # what is recorded once the broker has the commands
-        plans: dict[int, tuple[Plan, Record | None]] = {}
-        keyed = [i for i, write in enumerate(writes) if write.key is not None]
-        claims = await self._idempotency.claim([(writes[i].key, writes[i].record) for i in keyed]) if keyed else []
-        for i, claim in zip(keyed, claims, strict=True):
-            write = writes[i]
-            if isinstance(claim, Exception):
-                answers[i] = claim
-                continue
-            if claim.found is not None:  # planned before (a failed attempt, or a request racing this one)
-                decision = decide(claim.found, write.key.fingerprint)
-                if decision != Decision.RESUME or not claim.leased:
-                    if claim.leased:
-                        self._idempotency.release(after, write.key)
-                    if decision == Decision.REPLAY:
-                        answers[i] = _replay(claim.found)
-                        continue
-                    if decision == Decision.MISMATCH:
-                        answers[i] = KeyReused()
-                        continue
-            if not claim.leased:
-                answers[i] = KeyInUse()
-                continue
-            found = claim.found
-            plans[i] = (Plan.load(found.plan), found) if found is not None else (write.plan, write.record)
-        for i, write in enumerate(writes):
-            if write.key is None:
-                plans[i] = (write.plan, None)
-
-        if publishing := [i for i, (plan, _) in plans.items() if plan.command is not None]:
-            try:
-                await self._publisher.publish([(plans[i][0].command, plans[i][0].encoded) for i in publishing])
-            except BrokerUnavailable as e:  # nothing was accepted: the keys are free for a retry
-                for i in publishing:
-                    answers[i] = e
-                    if writes[i].key is not None:
-                        self._idempotency.release(after, writes[i].key)
-                    del plans[i]
-        for i, (plan, record) in plans.items():
-            if plan.command is not None:
-                self._records.after_publish(after, plan.command)
-            if record is not None:
-                self._idempotency.complete(after, writes[i].key, record)
-            answers[i] = Outcome(plan.status_code, plan.body, command=plan.command)
-        await after.run(self._scripts)
-        return answers
+    async def _carry_out(self, plan: Plan, key: IdempotencyRequest | None, record: Record | None) -> None:
+        if plan.command is not None:
+            await self._publisher.publish(plan.command, plan.encoded)
+        batch = Batch()
+        if plan.command is not None:
+            self._records.after_publish(batch, plan.command)
+        if key is not None and record is not None:
+            self._idempotency.complete(batch, key, record)
+        await batch.run(self._scripts)
 
 
 def _replay(record: Record) -> Outcome:
