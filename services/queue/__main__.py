@@ -1,6 +1,5 @@
 """Runs the faust worker: `python -m services.queue`."""
 
-import gc
 import sys
 
 import mode.loop
@@ -11,11 +10,9 @@ mode.loop.use("uvloop")
 
 from services.queue import agents, timers, web  # noqa: E402, F401  (registers the agent, the clock and /healthz)
 from services.queue.app import app, settings  # noqa: E402
+from services.queue.memory import collect_young_less_often  # noqa: E402
 
-# A worker holds many long-lived objects (meetings, faust's and aiokafka's buffers) and makes
-# many short-lived ones per command: collecting the young generation every 700 allocations
-# (Python's default) cost a fifth of the domain's time in bench/queue_throughput.py.
-gc.set_threshold(50_000, 50, 100)
+collect_young_less_often()
 
 sys.argv = [
     sys.argv[0],
