@@ -5,7 +5,10 @@
 Scenarios: one meeting whose list grows to 10,000 speakers and is then worked by the chair
 and the secretariat; and 1,000 meetings at once. The Kafka figure is measured end to end:
 from the first command sent to the last of its events read back, with one queue worker
-(a real process) on the real broker. Needs Kafka and Redis up (`make infra`)."""
+(a real process) on the real broker. Beside it, in the same minute, the same commands go
+to a bare agent on the same faust app that only receives and acknowledges them: the rate
+faust and the broker allow before the worker does any work of its own. Needs Kafka and
+Redis up (`make infra`)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,13 @@ import asyncio
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -159,6 +165,46 @@ async def kafka_rate(commands: list[Command], tmp: Path) -> tuple[float, float, 
         stack.stop()
 
 
+async def bare_agent_rate(commands: list[Command], tmp: Path) -> tuple[float, float]:
+    """The same commands through the queue's faust app with an agent that only receives and acknowledges
+    them (bench/queue_bare_agent.py): what faust and the broker take before the worker does anything.
+    Returns commands/s and the agent's CPU time per command, measured as kafka_rate measures the worker's."""
+    stack = Stack(tmp, services=()).start()
+    mark = tmp / "bare-agent.done"
+    env = {**os.environ, **stack.env, "BENCH_BARE_COUNT": str(len(commands)), "BENCH_BARE_MARK": str(mark)}
+    log = tmp / "bare-agent.log"
+    agent = subprocess.Popen([sys.executable, str(Path(__file__).with_name("queue_bare_agent.py"))], env=env,
+                             stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{stack.env['ROSTRUM_QUEUE_PORT']}/healthz"
+        deadline = time.monotonic() + 60
+        while not _healthy(url):
+            if agent.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the bare agent did not come up; see {log}")
+            await asyncio.sleep(0.2)
+        producer = make_producer(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], linger_ms=5, max_batch_size=256 * 1024)
+        await producer.start()
+        start, cpu = time.perf_counter(), cpu_seconds(agent.pid)
+        await asyncio.gather(*await send_batched(producer, f"{stack.prefix}.commands", commands))
+        while not mark.exists():
+            if time.perf_counter() - start > 600:
+                raise TimeoutError("the bare agent never received every command")
+            await asyncio.sleep(0.005)
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds(agent.pid) - cpu
+        await producer.stop()
+        return len(commands) / elapsed, cpu / len(commands)
+    finally:
+        agent.terminate()
+        agent.wait(30)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller lists, for a smoke run")
@@ -171,16 +217,20 @@ def main() -> None:
     if args.only in (None, "many"):
         scenarios[f"{meetings:,} meetings at once"] = many_meetings(meetings, 10)
     print(f"{'scenario':42} {'commands':>9} {'core cmd/s':>12} {'kafka cmd/s':>12} {'worker µs/cmd':>14} "
-          f"{'machine µs/cmd':>15}")  # fmt: skip
+          f"{'machine µs/cmd':>15} {'bare agent cmd/s':>17} {'bare µs/cmd':>12}")  # fmt: skip
     for name, commands in scenarios.items():
         core, _ = core_rate(commands)
         with tempfile.TemporaryDirectory() as tmp:
             kafka, worker_cpu, machine_cpu = asyncio.run(kafka_rate(commands, Path(tmp)))
+        with tempfile.TemporaryDirectory() as tmp:
+            bare, bare_cpu = asyncio.run(bare_agent_rate(commands, Path(tmp)))
         print(f"{name:42} {len(commands):>9,} {core:>12,.0f} {kafka:>12,.0f} {worker_cpu * 1e6:>14,.0f} "
-              f"{machine_cpu * 1e6:>15,.0f}")  # fmt: skip
+              f"{machine_cpu * 1e6:>15,.0f} {bare:>17,.0f} {bare_cpu * 1e6:>12,.0f}")  # fmt: skip
     print("goals: core >= 20,000 cmd/s; through Kafka with one worker >= 5,000 cmd/s")
     print(f"CPU per command through Kafka: the worker's own, and the whole machine's ({os.cpu_count()} CPUs: the "
           "broker, this process and anything else running included)")
+    print("bare agent: the same commands through the queue's faust app and settings, received and acknowledged "
+          "and nothing else (bench/queue_bare_agent.py), measured just after the worker: faust's share")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+"""The floor under the queue worker: the queue's own faust app, transport and settings, with an agent
+that only receives each command and acknowledges it (no decoding, no domain, no events, no table).
+
+Run by bench/queue_throughput.py as a process, like the worker: `python bench/queue_bare_agent.py`, with
+the stack's environment, BENCH_BARE_COUNT (commands to expect) and BENCH_BARE_MARK (a file it writes
+its own CPU time to, at the first command and at the last)."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import mode.loop  # noqa: E402
+
+mode.loop.use("uvloop")  # as the worker (services/queue/__main__.py)
+
+from services.queue import web  # noqa: E402, F401  (/healthz, to know when it is ready)
+from services.queue.app import app, settings  # noqa: E402
+from services.queue.memory import collect_young_less_often  # noqa: E402
+from services.queue.topics import commands_topic  # noqa: E402
+
+expected = int(os.environ["BENCH_BARE_COUNT"])
+mark = Path(os.environ["BENCH_BARE_MARK"])
+
+
+@app.agent(commands_topic)
+async def receive_only(stream):
+    received = 0
+    async for event in stream.noack().events():
+        event.ack()
+        received += 1
+        if received == 1:
+            first = time.process_time()
+        if received == expected:
+            mark.write_text(f"{first} {time.process_time()}")
+
+
+collect_young_less_often()
+sys.argv = [sys.argv[0], "worker", "--loglevel", "warn", "--web-host", settings.host,
+            "--web-port", str(settings.queue_port)]  # fmt: skip
+app.main()
