@@ -40,7 +40,7 @@ from services.contracts import (  # noqa: E402
     SwapSpeakers,
     WithdrawInscription,
 )
-from services.platform.kafka import make_producer, send_batched  # noqa: E402
+from services.platform.kafka import delete_topics, make_producer, send_batched  # noqa: E402
 from services.queue.engine import Engine  # noqa: E402
 from services.queue.memory import collect_young_less_often  # noqa: E402
 from tests.support.meetings import set_up, setup_2017, simulated_clock  # noqa: E402
@@ -163,6 +163,7 @@ async def kafka_rate(commands: list[Command], tmp: Path) -> tuple[float, float, 
         return len(commands) / elapsed, worker_cpu / len(commands), machine_cpu / len(commands)
     finally:
         stack.stop()
+        await delete_topics(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], stack.prefix)
 
 
 async def bare_agent_rate(commands: list[Command], tmp: Path) -> tuple[float, float]:
@@ -196,6 +197,7 @@ async def bare_agent_rate(commands: list[Command], tmp: Path) -> tuple[float, fl
     finally:
         agent.terminate()
         agent.wait(30)
+        await delete_topics(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], stack.prefix)
 
 
 def _healthy(url: str) -> bool:

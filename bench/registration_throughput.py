@@ -277,8 +277,9 @@ def main() -> None:
 
 async def forget(prefix: str) -> None:
     """Removes what the run left: its Redis keys and its topics."""
-    from aiokafka.admin import AIOKafkaAdminClient
     from redis.asyncio import Redis
+
+    from services.platform.kafka import delete_topics
 
     redis = Redis.from_url(REDIS_URL)
     try:
@@ -287,12 +288,7 @@ async def forget(prefix: str) -> None:
             await redis.delete(*keys[i : i + 1000])
     finally:
         await redis.aclose()
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        await admin.delete_topics([t.name(prefix) for t in TOPICS.values()])
-    finally:
-        await admin.close()
+    await delete_topics(KAFKA, prefix)
 
 
 if __name__ == "__main__":

@@ -111,6 +111,20 @@ async def create_topics(bootstrap: str, prefix: str) -> list[str]:
         await admin.close()
 
 
+async def delete_topics(bootstrap: str, prefix: str) -> list[str]:
+    """Deletes every topic whose name starts with `prefix` (the contract's and those faust made for the
+    queue's table): what a benchmark's run leaves behind. Returns the names deleted."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    await admin.start()
+    try:
+        names = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+        return names
+    finally:
+        await admin.close()
+
+
 async def kafka_reachable(bootstrap: str, timeout: float = 2.0) -> bool:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     try:
