@@ -111,15 +111,19 @@ async def create_topics(bootstrap: str, prefix: str) -> list[str]:
         await admin.close()
 
 
-async def delete_topics(bootstrap: str, prefix: str) -> list[str]:
+async def delete_topics(bootstrap: str, prefix: str, timeout: float = 30.0) -> list[str]:
     """Deletes every topic whose name starts with `prefix` (the contract's and those faust made for the
-    queue's table): what a benchmark's run leaves behind. Returns the names deleted."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    queue's table): what a benchmark's run leaves behind. Returns the names deleted, once the broker no
+    longer lists them (it answers the deletion a moment before its metadata shows it)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     await admin.start()
     try:
         names = [name for name in await admin.list_topics() if name.startswith(prefix)]
         if names:
             await admin.delete_topics(names)
+        async with asyncio.timeout(timeout):
+            while set(names) & set(await admin.list_topics()):
+                await asyncio.sleep(0.05)
         return names
     finally:
         await admin.close()
