@@ -196,7 +196,10 @@ async def bare_agent_rate(commands: list[Command], tmp: Path) -> tuple[float, fl
         return len(commands) / elapsed, cpu / len(commands)
     finally:
         agent.terminate()
-        agent.wait(30)
+        try:
+            agent.wait(30)
+        except subprocess.TimeoutExpired:
+            agent.kill()
         await delete_topics(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], stack.prefix)
 
 

@@ -115,6 +115,8 @@ async def delete_topics(bootstrap: str, prefix: str, timeout: float = 30.0) -> l
     """Deletes every topic whose name starts with `prefix` (the contract's and those faust made for the
     queue's table): what a benchmark's run leaves behind. Returns the names deleted, once the broker no
     longer lists them (it answers the deletion a moment before its metadata shows it)."""
+    if not prefix:
+        raise ValueError("a prefix is needed: without one every topic on the broker would go")
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     await admin.start()
     try:
