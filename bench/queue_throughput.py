@@ -17,13 +17,10 @@ import asyncio
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,7 +41,7 @@ from services.platform.kafka import delete_topics, make_producer, send_batched  
 from services.queue.engine import Engine  # noqa: E402
 from services.queue.memory import collect_young_less_often  # noqa: E402
 from tests.support.meetings import set_up, setup_2017, simulated_clock  # noqa: E402
-from tests.support.stack import Stack  # noqa: E402
+from tests.support.stack import ServiceProcess, Stack  # noqa: E402
 
 CATEGORIES = ["member_state"] * 8 + ["observer_state", "civil_society"]
 
@@ -172,42 +169,29 @@ async def bare_agent_rate(commands: list[Command], tmp: Path) -> tuple[float, fl
     Returns commands/s and the agent's CPU time per command, measured as kafka_rate measures the worker's."""
     stack = Stack(tmp, services=()).start()
     mark = tmp / "bare-agent.done"
-    env = {**os.environ, **stack.env, "BENCH_BARE_COUNT": str(len(commands)), "BENCH_BARE_MARK": str(mark)}
-    log = tmp / "bare-agent.log"
-    agent = subprocess.Popen([sys.executable, str(Path(__file__).with_name("queue_bare_agent.py"))], env=env,
-                             stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    agent = ServiceProcess(
+        "bare-agent",
+        {**stack.env, "BENCH_BARE_COUNT": str(len(commands)), "BENCH_BARE_MARK": str(mark)},
+        stack.ports["queue"],
+        tmp,
+        command=[sys.executable, str(Path(__file__).with_name("queue_bare_agent.py"))],
+    )
     try:
-        url = f"http://127.0.0.1:{stack.env['ROSTRUM_QUEUE_PORT']}/healthz"
-        deadline = time.monotonic() + 60
-        while not _healthy(url):
-            if agent.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the bare agent did not come up; see {log}")
-            await asyncio.sleep(0.2)
+        agent.start().wait_healthy()
         producer = make_producer(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], linger_ms=5, max_batch_size=256 * 1024)
         await producer.start()
-        start, cpu = time.perf_counter(), cpu_seconds(agent.pid)
+        start, cpu = time.perf_counter(), cpu_seconds(agent.proc.pid)
         await asyncio.gather(*await send_batched(producer, f"{stack.prefix}.commands", commands))
         while not mark.exists():
             if time.perf_counter() - start > 600:
                 raise TimeoutError("the bare agent never received every command")
             await asyncio.sleep(0.005)
-        elapsed, cpu = time.perf_counter() - start, cpu_seconds(agent.pid) - cpu
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds(agent.proc.pid) - cpu
         await producer.stop()
         return len(commands) / elapsed, cpu / len(commands)
     finally:
-        agent.terminate()
-        try:
-            agent.wait(30)
-        except subprocess.TimeoutExpired:
-            agent.kill()
+        agent.stop()
         await delete_topics(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], stack.prefix)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def main() -> None:

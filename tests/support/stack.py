@@ -64,10 +64,12 @@ class Tokens:
 
 
 class ServiceProcess:
-    """A service run as `python -m services.<name>`, as make run does, on its own port."""
+    """A service run as `python -m services.<name>`, as make run does, on its own port; or as `command`,
+    for a stand-in that serves the same /healthz (a benchmark's baseline)."""
 
-    def __init__(self, name: str, env: dict[str, str], port: int, log_dir: Path):
+    def __init__(self, name: str, env: dict[str, str], port: int, log_dir: Path, command: list[str] | None = None):
         self.name, self.env, self.port = name, env, port
+        self.command = command or [sys.executable, "-m", f"services.{name}"]
         self.log_path = log_dir / f"{name}-{port}.log"
         self.proc: subprocess.Popen | None = None
 
@@ -78,7 +80,7 @@ class ServiceProcess:
     def start(self) -> ServiceProcess:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.name}"],
+            self.command,
             cwd=ROOT,
             env={**os.environ, **self.env},
             stdout=log,
