@@ -16,8 +16,7 @@ import mode.loop  # noqa: E402
 mode.loop.use("uvloop")  # as the worker (services/queue/__main__.py)
 
 from services.queue import web  # noqa: E402, F401  (/healthz, to know when it is ready)
-from services.queue.app import app, settings  # noqa: E402
-from services.queue.memory import collect_young_less_often  # noqa: E402
+from services.queue.app import app, run_worker  # noqa: E402
 from services.queue.topics import commands_topic  # noqa: E402
 
 expected = int(os.environ["BENCH_BARE_COUNT"])
@@ -34,7 +33,4 @@ async def receive_only(stream):
             mark.touch()
 
 
-collect_young_less_often()
-sys.argv = [sys.argv[0], "worker", "--loglevel", "warn", "--web-host", settings.host,
-            "--web-port", str(settings.queue_port)]  # fmt: skip
-app.main()
+run_worker(loglevel="warn")

@@ -10,6 +10,11 @@ mkdir -p "$VAR/run" "$VAR/log" "$VAR/kafka" "$VAR/redis" "$VAR/mail/tmp" "$VAR/m
 
 KAFKA_PORT=${ROSTRUM_KAFKA_PORT:-9092}
 REDIS_PORT=${ROSTRUM_REDIS_PORT:-6380}
+# The local broker lives for a session and shares a small machine with the services: its JIT's top tier (C2)
+# spent more CPU compiling than it saved (bench/queue_throughput.py: the broker's CPU per run halved without it,
+# README "Benchmarks"), and the parallel collector costs less CPU than G1 at this heap. A long-lived production
+# broker (deploy/docker-compose.yml) keeps the JVM's defaults.
+KAFKA_JVM_OPTS=${ROSTRUM_KAFKA_JVM_OPTS:--Xms256m -Xmx768m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}
 declare -A SERVICE_PORT=([registration]=8000 [queue]=8001 [notifier]=8002)
 
 alive() { [ -f "$VAR/run/$1.pid" ] && kill -0 "$(cat "$VAR/run/$1.pid")" 2>/dev/null; }
@@ -37,7 +42,8 @@ kafka_up() {
       -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null)" -c deploy/kafka/server.properties \
       >>"$VAR/log/kafka.log" 2>&1
   fi
-  start kafka java -Xms256m -Xmx768m -XX:+UseG1GC -Dlog4j2.configurationFile=deploy/kafka/log4j2.yaml \
+  # shellcheck disable=SC2086  # the options are words
+  start kafka java $KAFKA_JVM_OPTS -Dlog4j2.configurationFile=deploy/kafka/log4j2.yaml \
     -cp "$cp" kafka.Kafka deploy/kafka/server.properties
   "$PY" deploy/wait_kafka.py 90
   "$PY" deploy/topics.py

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import NoReturn
 
 import faust
 
 from services.contracts.topics import MAX_EVENT_BYTES
+from services.queue.memory import collect_young_less_often
 from services.queue.settings import QueueSettings
 from services.queue.transport import Transport
 
@@ -20,6 +22,7 @@ app = faust.App(
     settings.app_id,
     broker=f"kafka://{settings.kafka_bootstrap}",
     store="memory://",
+    datadir=str(settings.data_dir / settings.app_id),
     topic_partitions=6,
     topic_allow_declare=True,
     topic_disable_leader=True,
@@ -52,3 +55,13 @@ def start_again_from_last_save(what: str) -> NoReturn:
     as kill -9, which tests/integration/queue/test_crash.py proves safe."""
     logging.getLogger(__name__).critical("%s: exiting, to start again from the last save", what, exc_info=True)
     os._exit(70)
+
+
+def run_worker(loglevel: str = "info") -> None:
+    """Runs the worker with the agents imported so far: `python -m services.queue`, and the queue
+    benchmark's bare agent alike."""
+    collect_young_less_often()
+    app.conf.datadir.parent.mkdir(parents=True, exist_ok=True)  # faust makes the last level only
+    sys.argv = [sys.argv[0], "worker", "--loglevel", loglevel, "--web-host", settings.host,
+                "--web-port", str(settings.queue_port)]  # fmt: skip
+    app.main()

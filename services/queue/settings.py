@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.platform.settings import StackSettings
 
 
@@ -20,6 +22,9 @@ class QueueSettings(StackSettings):
     # Static group membership: a worker restarted under the same name takes its partitions back
     # at once, instead of waiting for the broker to give up on its previous life.
     worker_name: str = "queue-1"
+    # faust's own directory for this app (the tables are in memory and the changelog: it stays empty),
+    # under var/ rather than in whatever directory the worker was started from.
+    data_dir: Path = Path("var/queue")
 
     @property
     def app_id(self) -> str:

@@ -134,6 +134,7 @@ class Stack:
             "ROSTRUM_CREDENTIALS_FILE": str(self.tokens.path),
             "ROSTRUM_REGISTRATION_PORT": str(self.ports["registration"]),
             "ROSTRUM_QUEUE_PORT": str(self.ports["queue"]),
+            "ROSTRUM_QUEUE_DATA_DIR": str(tmp / "queue-data"),
             "ROSTRUM_NOTIFIER_PORT": str(self.ports["notifier"]),
             "ROSTRUM_INTAKE_PORT": str(free_port()),
             "ROSTRUM_NOTIFIER_PUBLIC_URL": f"http://127.0.0.1:{self.ports['notifier']}",
