@@ -22,7 +22,7 @@ app = faust.App(
     settings.app_id,
     broker=f"kafka://{settings.kafka_bootstrap}",
     store="memory://",
-    datadir=str(settings.data_dir / settings.app_id),
+    datadir=str(settings.queue_data_dir / settings.app_id),
     topic_partitions=6,
     topic_allow_declare=True,
     topic_disable_leader=True,

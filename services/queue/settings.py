@@ -24,7 +24,7 @@ class QueueSettings(StackSettings):
     worker_name: str = "queue-1"
     # faust's own directory for this app (the tables are in memory and the changelog: it stays empty),
     # under var/ rather than in whatever directory the worker was started from.
-    data_dir: Path = Path("var/queue")
+    queue_data_dir: Path = Path("var/queue")
 
     @property
     def app_id(self) -> str:
