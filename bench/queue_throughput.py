@@ -44,13 +44,16 @@ from tests.support.meetings import set_up, setup_2017, simulated_clock  # noqa: 
 from tests.support.stack import ServiceProcess, Stack  # noqa: E402
 
 CATEGORIES = ["member_state"] * 8 + ["observer_state", "civil_society"]
+# The meetings' clocks read this as the commands are made: the floor is open to delegations (from 10:50), so the
+# chair's calls and speeches are carried out, not refused as they would be while the panel still speaks.
+FLOOR_OPEN = "2017-09-06T10:51:00-04:00"
 
 
 def long_list(meeting_id: str, speakers: int, worked: int) -> list[Command]:
     """A meeting whose list grows to `speakers`, then `worked` list and floor commands on it."""
     rng = random.Random(10_000)
     setup = setup_2017(
-        clock=simulated_clock("2017-09-06T10:50:00-04:00", 1.0),
+        clock=simulated_clock(FLOOR_OPEN, 1.0, lead_seconds=0),
         ordering=setup_2017().ordering.model_copy(update={"allow_second_inscription": True}),
     )
     commands: list[Command] = [set_up(meeting_id, setup)]
@@ -82,7 +85,7 @@ def long_list(meeting_id: str, speakers: int, worked: int) -> list[Command]:
 
 def many_meetings(meetings: int, speakers_each: int) -> list[Command]:
     """`meetings` meetings at once, their commands interleaved as they would arrive."""
-    setup = setup_2017(clock=simulated_clock("2017-09-06T10:50:00-04:00", 1.0))
+    setup = setup_2017(clock=simulated_clock(FLOOR_OPEN, 1.0, lead_seconds=0))
     per_meeting = []
     for m in range(meetings):
         mid = f"m{m:04d}"
