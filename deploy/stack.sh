@@ -10,10 +10,8 @@ mkdir -p "$VAR/run" "$VAR/log" "$VAR/kafka" "$VAR/redis" "$VAR/mail/tmp" "$VAR/m
 
 KAFKA_PORT=${ROSTRUM_KAFKA_PORT:-9092}
 REDIS_PORT=${ROSTRUM_REDIS_PORT:-6380}
-# The local broker lives for a session and shares a small machine with the services: its JIT's top tier (C2)
-# spent more CPU compiling than it saved (bench/queue_throughput.py: the broker's CPU per run halved without it,
-# README "Benchmarks"), and the parallel collector costs less CPU than G1 at this heap. A long-lived production
-# broker (deploy/docker-compose.yml) keeps the JVM's defaults.
+# The local broker lives for a session on a small machine it shares with the services: the JIT's top tier
+# (C2) cost it more CPU than it saved, and the parallel collector less than G1 (see README, Tests).
 KAFKA_JVM_OPTS=${ROSTRUM_KAFKA_JVM_OPTS:--Xms256m -Xmx768m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}
 declare -A SERVICE_PORT=([registration]=8000 [queue]=8001 [notifier]=8002)
 
