@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from services.contracts import Event
 from services.contracts.serialization import decode_command
 from services.queue.app import app, settings, start_again_from_last_save
+from services.queue.batching import next_batch
 from services.queue.delivery import Arrival, OffsetOrder
 from services.queue.engine import Engine
 from services.queue.publisher import publisher
@@ -86,13 +87,11 @@ async def list_of_speakers(stream):
 
 @app.task
 async def handle_commands() -> None:
-    """Handles what has arrived in one batch: while one batch's events go to the broker, the
-    next batch gathers, so the batches grow with the load and a lone command waits for nothing."""
+    """Handles what has arrived in one batch (batching.py): while one batch's events go to the
+    broker, the next batch gathers, so the batches grow with the load."""
     await publisher.started()  # now, rather than in the first command's time
     while True:
-        batch = [await inbox.get()]
-        while len(batch) < settings.batch_size and not inbox.empty():
-            batch.append(inbox.get_nowait())
+        batch = await next_batch(inbox, settings.batch_size, settings.batch_window_seconds)
         async with handling:
             try:
                 await handle(batch)

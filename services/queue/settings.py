@@ -9,6 +9,9 @@ class QueueSettings(StackSettings):
     queue_port: int = 8001
     # The most commands handled together (one round trip to the broker for their events).
     batch_size: int = 500
+    # Under load (more than one command waiting), how long a batch waits for more before it is handled:
+    # larger batches cost the worker less per command (bench/queue_throughput.py). A lone command never waits.
+    batch_window_seconds: float = 0.02
     # How long the events producer retries a delivery, e.g. through a broker restart, before
     # the worker gives up and exits (to start again from its last save).
     events_delivery_timeout_ms: int = 60_000
