@@ -18,7 +18,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from services.contracts import CallNextSpeaker, EndSpeech, PreWarningGiven, SpeechStarted, StartSpeech, TimeUp  # noqa: E402
-from services.platform.kafka import delete_topics  # noqa: E402
 from services.queue.domain import MeetingClock  # noqa: E402
 from tests.support.kafka import CommandSender, TopicReader  # noqa: E402
 from tests.support.meetings import inscriptions, set_up, setup_2017, simulated_clock, speakers_2017  # noqa: E402
@@ -54,8 +53,7 @@ async def measure(speeches: int, tmp: Path) -> dict[str, list[float]]:
                 await sender.send(EndSpeech(meeting_id="clock"))
                 reader.seen.clear()
     finally:
-        stack.stop()
-        await delete_topics(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], stack.prefix)
+        stack.stop()  # and its topics
     return lateness
 
 

@@ -139,7 +139,7 @@ class Notifier:
         import redis
 
         client = redis.Redis.from_url(REDIS_URL)
-        try:  # the test's keys go with it (its topics stay, as every test's do)
+        try:  # the test's keys go with its topics
             for key in client.scan_iter(f"{self.stack.prefix}:notifier:*", count=1000):
                 client.delete(key)
         finally:
