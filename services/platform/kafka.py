@@ -113,7 +113,7 @@ async def create_topics(bootstrap: str, prefix: str) -> list[str]:
 
 async def delete_topics(bootstrap: str, prefix: str, timeout: float = 30.0) -> list[str]:
     """Deletes every topic whose name starts with `prefix` (the contract's and those faust made for the
-    queue's table): what a benchmark's run leaves behind. Returns the names deleted, once the broker no
+    queue's table): what a benchmark's or a test's run leaves behind. Returns the names deleted, once the broker no
     longer lists them (it answers the deletion a moment before its metadata shows it)."""
     if not prefix:
         raise ValueError("a prefix is needed: without one every topic on the broker would go")
