@@ -1,6 +1,6 @@
 """The faust application: the composition root of the queue service.
 
-topics.py, tables.py, agents.py, timers.py and web.py each hold their own kind of thing."""
+topics.py, tables.py, agents.py, timers.py, sensors.py and web.py each hold their own kind of thing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import faust
 
 from services.contracts.topics import MAX_EVENT_BYTES
 from services.queue.memory import collect_young_less_often
+from services.queue.sensors import StallWatch
 from services.queue.settings import QueueSettings
 from services.queue.transport import Transport
 
@@ -45,6 +46,7 @@ app = faust.App(
     # Commands handled since the last save are not acknowledged (see agents.py): a stop must
     # not wait for them. Like a crash, the next start handles them again from the last save.
     stream_wait_empty=False,
+    Monitor=StallWatch,
 )
 app.transport = Transport(app.conf.broker_consumer, app, fetch_max_wait_ms=settings.fetch_max_wait_ms)
 
