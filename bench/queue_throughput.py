@@ -153,9 +153,9 @@ async def kafka_rate(commands: list[Command], tmp: Path) -> tuple[float, float, 
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
         worker = stack["queue"].proc.pid
-        records = encoded(commands)
+        to_send = encoded(commands)
         start, worker_cpu, machine_cpu = time.perf_counter(), cpu_seconds(worker), busy_seconds()
-        await asyncio.gather(*await send_records(producer, f"{prefix}.commands", records))
+        await asyncio.gather(*await send_records(producer, f"{prefix}.commands", to_send))
         remaining = dict(last_seq)
         while remaining:
             for records in (await reader.getmany(timeout_ms=500)).values():
@@ -191,9 +191,9 @@ async def bare_agent_rate(commands: list[Command], tmp: Path) -> tuple[float, fl
         agent.start().wait_healthy()
         producer = make_producer(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], linger_ms=5, max_batch_size=256 * 1024)
         await producer.start()
-        records = encoded(commands)
+        to_send = encoded(commands)
         start, cpu = time.perf_counter(), cpu_seconds(agent.proc.pid)
-        await asyncio.gather(*await send_records(producer, f"{stack.prefix}.commands", records))
+        await asyncio.gather(*await send_records(producer, f"{stack.prefix}.commands", to_send))
         while not mark.exists():
             if time.perf_counter() - start > 600:
                 raise TimeoutError("the bare agent never received every command")

@@ -2,7 +2,7 @@
 
 faust's Monitor counts and times every message and event as it comes in and goes out: about
 12 µs a command on this machine (bench/queue_bare_agent.py, 76 against 88 µs), for figures
-nothing here reads (faust's /stats pages are not served; the service has its own /healthz).
+nothing here reads (faust serves its statistics pages only in debug mode; /healthz is our own).
 What faust itself reads is kept: the time each partition's stream last took an event, by which
 it warns of a stream that has stopped, and the offsets and commits the monitor records per fetch
 and per commit, not per message."""
