@@ -2,6 +2,8 @@
 
 import random
 
+import pytest
+
 from services.contracts import (
     CallNextSpeaker,
     Category,
@@ -141,3 +143,38 @@ def test_new_inscriptions_go_before_the_first_speaker_in_key_order_whose_key_is_
 
 def order_of(speakers: SpeakersList, inscription_id: str):
     return speakers._keys[inscription_id]
+
+
+def test_a_speaker_is_found_where_the_list_has_them_through_any_mix_of_changes():
+    """index() searches only where a speaker can have moved since last seen: checked against a plain list."""
+    rng = random.Random(1945)
+    order = SpeakingOrder(OrderingPolicy())
+    speakers = SpeakersList()
+    gone = []
+    for n in range(4000):
+        ids = list(speakers.ids)
+        roll = rng.random()
+        if roll < 0.5 or len(ids) < 2:
+            speakers.place(str(n), order.key(rng.choice(list(Category)), Level.other, n))
+        elif roll < 0.6:
+            removed = rng.choice(ids)
+            assert speakers.remove(removed) == ids.index(removed)
+            gone.append(removed)
+        elif roll < 0.7:
+            moved, to = rng.choice(ids), rng.randrange(len(ids))
+            assert speakers.move(moved, to) == ids.index(moved)
+        elif roll < 0.8:
+            first, second = rng.choice(ids), rng.choice(ids)
+            assert speakers.swap(first, second) == (ids.index(first), ids.index(second))
+        elif roll < 0.9:
+            assert speakers.pop_first() == ids[0]
+            gone.append(ids[0])
+        elif roll < 0.91:
+            speakers = SpeakersList.restore(((x, order_of(speakers, x)) for x in ids), speakers.placed_by_hand)
+        ids = list(speakers.ids)
+        for looked_up in rng.sample(ids, min(len(ids), 5)):
+            assert speakers.index(looked_up) == ids.index(looked_up)
+        if gone:
+            with pytest.raises(ValueError):
+                speakers.index(rng.choice(gone))
+    assert [speakers.index(x) for x in speakers.ids] == list(range(len(speakers)))
