@@ -162,8 +162,10 @@ class Stack:
         return self
 
     def stop(self) -> None:
-        """Stops the services and deletes the stack's topics: a test run leaves nothing on the broker."""
+        """Stops the services and deletes the stack's topics and Redis keys: a test run leaves nothing
+        on the broker or in Redis."""
         from aiokafka.errors import KafkaError
+        from redis import Redis, RedisError
 
         from services.platform.kafka import delete_topics
 
@@ -174,6 +176,15 @@ class Stack:
                 pool.submit(asyncio.run, delete_topics(KAFKA, self.prefix)).result()
             except (KafkaError, OSError, TimeoutError) as e:  # a broker a test left stopped: its topics stay
                 print(f"topics of {self.prefix} not deleted: {e!r}", file=sys.stderr)
+        redis = Redis.from_url(self.env["ROSTRUM_REDIS_URL"])
+        try:
+            keys = list(redis.scan_iter(match=f"{self.env['ROSTRUM_REDIS_PREFIX']}:*", count=1000))
+            for i in range(0, len(keys), 1000):
+                redis.unlink(*keys[i : i + 1000])
+        except RedisError as e:  # a Redis a test left stopped: the keys stay
+            print(f"Redis keys of {self.prefix} not deleted: {e!r}", file=sys.stderr)
+        finally:
+            redis.close()
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.1, what: str = "condition"):
