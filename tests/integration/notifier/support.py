@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 
 from services.contracts import Event
 from services.platform.kafka import make_producer, publish
-from tests.support.stack import KAFKA, REDIS_URL, Stack, free_port
+from tests.support.stack import KAFKA, Stack, free_port
 
 
 class MailCatcher:
@@ -135,15 +135,7 @@ class Notifier:
         self.process.wait_healthy()
 
     def stop(self) -> None:
-        self.stack.stop()
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL)
-        try:  # the test's keys go with its topics
-            for key in client.scan_iter(f"{self.stack.prefix}:notifier:*", count=1000):
-                client.delete(key)
-        finally:
-            client.close()
+        self.stack.stop()  # and its topics and Redis keys
 
     def get(self, path: str, **kwargs) -> httpx.Response:
         return httpx.get(f"{self.url}{path}", timeout=10, **kwargs)
