@@ -13,6 +13,10 @@ Every registration counted is a 202: the inscription is on the commands topic (a
 producer), its status and idempotency record in Redis, the credential checked and rate-counted; the count
 is checked against the topic's end offsets at the end. The load comes from aiohttp by default: httpx's
 connection pool slows down past ~16 connections and would measure itself (--client httpx to see).
+
+Beside each rate: the server's own CPU time per request (user and system, from psutil, over the measured
+seconds) and its busy share (that CPU time over the seconds measured). A server busy near 100 % is bound by
+its CPU, and its rate is the inverse of its CPU per request; one busy much less is waiting on something.
 Needs `make infra` (Kafka and Redis up)."""
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -106,8 +111,9 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 6
 
 
 async def drive(url: str, path: str, headers: dict[str, str], seconds: float, concurrency: int, keyed: bool,
-                client_kind: str = "aiohttp", warm: float = 0.5) -> Result:  # fmt: skip
-    """POSTs as fast as `concurrency` clients can for `seconds`, after `warm` seconds not counted."""
+                server: psutil.Process, client_kind: str = "aiohttp", warm: float = 0.5) -> Result:  # fmt: skip
+    """POSTs as fast as `concurrency` clients can for `seconds`, after `warm` seconds not counted; and counts
+    the CPU time `server` spends meanwhile."""
     result = Result()
 
     def body_of(n: int, i: int) -> dict:
@@ -131,9 +137,11 @@ async def drive(url: str, path: str, headers: dict[str, str], seconds: float, co
 
         warm_until = time.monotonic() + warm
         await asyncio.gather(*(worker(n, warm_until, False) for n in range(concurrency)))
+        cpu_before = cpu_seconds(server)
         started = time.monotonic()
         await asyncio.gather(*(worker(n, started + seconds, True) for n in range(concurrency)))
         result.seconds = time.monotonic() - started
+        result.server_cpu = cpu_seconds(server) - cpu_before
 
     if client_kind == "httpx":
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -156,29 +164,47 @@ async def drive(url: str, path: str, headers: dict[str, str], seconds: float, co
     return result
 
 
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
 @dataclass
 class Result:
     accepted: int = 0
     other: int = 0
     seconds: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds the server spent while the requests counted here were made
     latencies: list[float] = field(default_factory=list)
 
     def add(self, more: Result) -> None:
         self.accepted += more.accepted
         self.other += more.other
         self.seconds += more.seconds
+        self.server_cpu += more.server_cpu
         self.latencies += more.latencies
 
     @property
     def rate(self) -> float:
         return self.accepted / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_per_request(self) -> float:
+        """The server's CPU microseconds per request answered (every answer, whatever its status)."""
+        answered = self.accepted + self.other
+        return self.server_cpu / answered * 1e6 if answered else 0.0
+
+    @property
+    def busy(self) -> float:
+        return self.server_cpu / self.seconds if self.seconds else 0.0
+
 
 def describe(name: str, result: Result) -> str:
     ms = sorted(x * 1000 for x in result.latencies) or [0.0]
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     return (f"{name:30} {result.rate:7.0f} req/s  {result.accepted:6d} accepted  {result.other:4d} other  "
-            f"p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms")  # fmt: skip
+            f"p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms  "
+            f"server {result.cpu_per_request:4.0f} µs CPU/req, busy {result.busy:4.0%}")  # fmt: skip
 
 
 async def commands_on_topic(topic: str) -> int:
@@ -245,6 +271,7 @@ def main() -> None:
         print(f"{os.cpu_count()} CPUs; {args.concurrency} concurrent clients ({args.client}); {args.seconds:.0f} s "
               f"measured per line, in {args.rounds} alternating rounds; uvicorn {server_stack()}; "
               f"broker {KAFKA} (acks=all, idempotent producer); Redis {REDIS_URL}")  # fmt: skip
+        servers = {bare_url: psutil.Process(bare.pid), reg_url: psutil.Process(reg.pid)}
         runs = {
             "bare FastAPI endpoint": (bare_url, {}, True),
             "registration, Idempotency-Key": (reg_url, headers, True),
@@ -256,7 +283,7 @@ def main() -> None:
         for _ in range(args.rounds):  # alternating, so that load from elsewhere weighs on all alike
             rates = {}
             for name, (url, h, keyed) in runs.items():
-                result = asyncio.run(drive(url, path, h, share, args.concurrency, keyed, args.client))
+                result = asyncio.run(drive(url, path, h, share, args.concurrency, keyed, servers[url], args.client))
                 totals[name].add(result)
                 rates[name] = result.rate
             round_ratios.append(rates["registration, Idempotency-Key"] / rates["bare FastAPI endpoint"])
@@ -264,8 +291,13 @@ def main() -> None:
         for name, result in totals.items():
             ratio = "" if name.startswith("bare") else f"   ratio to bare {result.rate / bare_rate:.2f}"
             print(describe(name, result) + ratio)
-        keyed_ratio = totals["registration, Idempotency-Key"].rate / bare_rate
+        keyed = totals["registration, Idempotency-Key"]
+        keyed_ratio = keyed.rate / bare_rate
         print("ratio with a key, round by round: " + ", ".join(f"{r:.2f}" for r in round_ratios))
+        bare_cpu, keyed_cpu = totals["bare FastAPI endpoint"].cpu_per_request, keyed.cpu_per_request
+        print(f"server CPU per request, the bare endpoint's to the registration's with a key: {bare_cpu:.0f} / "
+              f"{keyed_cpu:.0f} µs = {bare_cpu / keyed_cpu:.2f} "
+              f"(the ratio of the rates if both were bound by their CPU)")  # fmt: skip
         print(f"goal (registrations with Idempotency-Key at least half the bare endpoint's rate): "
               f"{'met' if keyed_ratio >= 0.5 else 'NOT met'} ({keyed_ratio:.2f})")  # fmt: skip
         accepted = sum(r.accepted for name, r in totals.items() if not name.startswith("bare"))
