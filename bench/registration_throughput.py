@@ -49,7 +49,7 @@ from services.contracts import TOPICS  # noqa: E402
 from services.contracts.base import new_id  # noqa: E402
 from services.registration.credentials import hash_token  # noqa: E402
 from services.registration.schemas import InscriptionRequest  # noqa: E402
-from tests.support.stack import KAFKA, REDIS_URL, free_port, unique  # noqa: E402
+from tests.support.stack import KAFKA, REDIS_URL, delete_keys, free_port, unique  # noqa: E402
 
 
 def bare_app():
@@ -315,17 +315,9 @@ def main() -> None:
 
 async def forget(prefix: str) -> None:
     """Removes what the run left: its Redis keys and its topics."""
-    from redis.asyncio import Redis
-
     from services.platform.kafka import delete_topics
 
-    redis = Redis.from_url(REDIS_URL)
-    try:
-        keys = [k async for k in redis.scan_iter(match=f"{prefix}:*", count=1000)]
-        for i in range(0, len(keys), 1000):
-            await redis.delete(*keys[i : i + 1000])
-    finally:
-        await redis.aclose()
+    await delete_keys(prefix)
     await delete_topics(KAFKA, prefix)
 
 

@@ -165,7 +165,7 @@ class Stack:
         """Stops the services and deletes the stack's topics and Redis keys: a test run leaves nothing
         on the broker or in Redis."""
         from aiokafka.errors import KafkaError
-        from redis import Redis, RedisError
+        from redis import RedisError
 
         from services.platform.kafka import delete_topics
 
@@ -176,15 +176,28 @@ class Stack:
                 pool.submit(asyncio.run, delete_topics(KAFKA, self.prefix)).result()
             except (KafkaError, OSError, TimeoutError) as e:  # a broker a test left stopped: its topics stay
                 print(f"topics of {self.prefix} not deleted: {e!r}", file=sys.stderr)
-        redis = Redis.from_url(self.env["ROSTRUM_REDIS_URL"])
-        try:
-            keys = list(redis.scan_iter(match=f"{self.env['ROSTRUM_REDIS_PREFIX']}:*", count=1000))
-            for i in range(0, len(keys), 1000):
-                redis.unlink(*keys[i : i + 1000])
-        except RedisError as e:  # a Redis a test left stopped: the keys stay
-            print(f"Redis keys of {self.prefix} not deleted: {e!r}", file=sys.stderr)
-        finally:
-            redis.close()
+            try:
+                redis_url, redis_prefix = self.env["ROSTRUM_REDIS_URL"], self.env["ROSTRUM_REDIS_PREFIX"]
+                pool.submit(asyncio.run, delete_keys(redis_prefix, redis_url)).result()
+            except (RedisError, OSError) as e:  # a Redis a test left stopped: the keys stay
+                print(f"Redis keys of {self.prefix} not deleted: {e!r}", file=sys.stderr)
+
+
+async def delete_keys(prefix: str, redis_url: str = REDIS_URL) -> int:
+    """Deletes every Redis key under `prefix:` (a test's or a benchmark's, as delete_topics does for its
+    topics); returns how many."""
+    from redis.asyncio import Redis
+
+    if not prefix:
+        raise ValueError("a prefix is needed: without one every key in Redis would go")
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [k async for k in redis.scan_iter(match=f"{prefix}:*", count=1000)]
+        for i in range(0, len(keys), 1000):
+            await redis.unlink(*keys[i : i + 1000])
+        return len(keys)
+    finally:
+        await redis.aclose()
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.1, what: str = "condition"):

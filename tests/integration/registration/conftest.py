@@ -20,14 +20,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 from aiosmtpd.controller import Controller
-from redis.asyncio import Redis
 
 from services.contracts import TOPICS, Category, Inscription, Level, MeetingSetup, encode
 from services.contracts.serialization import decode_command
 from services.platform.kafka import create_topics, delete_topics, make_producer
 from services.registration.main import create_app
 from services.registration.settings import RegistrationSettings
-from tests.support.stack import KAFKA, REDIS_URL, ROOT, Tokens, free_port, unique
+from tests.support.stack import KAFKA, REDIS_URL, ROOT, Tokens, delete_keys, free_port, unique
 
 DELEGATIONS = ("Ireland", "Ghana", "Brazil", "France")
 ADDRESSES = {"Ireland": ["ireland@un.example"], "Ghana": ["ghana@un.example"], "Brazil": ["brazil@un.example"],
@@ -206,16 +205,6 @@ def make_tokens(tmp: Path) -> Tokens:
     return tokens
 
 
-async def forget_keys(prefix: str) -> None:
-    redis = Redis.from_url(REDIS_URL, decode_responses=True)
-    try:
-        keys = [k async for k in redis.scan_iter(match=f"{prefix}:*", count=1000)]
-        if keys:
-            await redis.delete(*keys)
-    finally:
-        await redis.aclose()
-
-
 async def forget_topics(bootstrap: str, prefix: str) -> None:
     try:
         await delete_topics(bootstrap, prefix)
@@ -247,7 +236,7 @@ async def running(tmp: Path, mailbox: Mailbox | None = None, *, create=True, tok
             if create:
                 await queue.stop()
                 await forget_topics(settings.kafka_bootstrap, settings.topic_prefix)
-            await forget_keys(settings.redis_prefix)
+            await delete_keys(settings.redis_prefix)
 
     return context()
 
