@@ -42,6 +42,7 @@ from services.contracts import (  # noqa: E402
 from services.platform.kafka import make_producer, send_records  # noqa: E402
 from services.queue.engine import Engine  # noqa: E402
 from services.queue.memory import collect_young_less_often  # noqa: E402
+from tests.support.cpu import busy_seconds, cpu_seconds  # noqa: E402
 from tests.support.meetings import set_up, setup_2017, simulated_clock  # noqa: E402
 from tests.support.stack import ServiceProcess, Stack  # noqa: E402
 
@@ -115,19 +116,6 @@ def encoded(commands: list[Command]) -> list[tuple[bytes, bytes]]:
     """The commands as records, made before the clock starts: what is timed is their way through Kafka
     and the worker, not this process encoding them (which would hold the first ones back)."""
     return [(message_key(c), encode(c)) for c in commands]
-
-
-def cpu_seconds(pid: int) -> float:
-    """The CPU time (user and system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def busy_seconds() -> float:
-    """The CPU time every process on the machine has used so far (all cores)."""
-    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = ticks[3] + ticks[4]  # idle and iowait
-    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 async def kafka_rate(commands: list[Command], tmp: Path) -> tuple[float, float, float]:

@@ -38,7 +38,6 @@ from pathlib import Path
 
 import aiohttp
 import httpx
-import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -49,6 +48,7 @@ from services.contracts import TOPICS  # noqa: E402
 from services.contracts.base import new_id  # noqa: E402
 from services.registration.credentials import hash_token  # noqa: E402
 from services.registration.schemas import InscriptionRequest  # noqa: E402
+from tests.support.cpu import cpu_seconds  # noqa: E402
 from tests.support.stack import KAFKA, REDIS_URL, delete_keys, free_port, unique  # noqa: E402
 
 
@@ -111,9 +111,9 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 6
 
 
 async def drive(url: str, path: str, headers: dict[str, str], seconds: float, concurrency: int, keyed: bool,
-                server: psutil.Process, client_kind: str = "aiohttp", warm: float = 0.5) -> Result:  # fmt: skip
+                server: int, client_kind: str = "aiohttp", warm: float = 0.5) -> Result:  # fmt: skip
     """POSTs as fast as `concurrency` clients can for `seconds`, after `warm` seconds not counted; and counts
-    the CPU time `server` spends meanwhile."""
+    the CPU time the `server` process spends meanwhile."""
     result = Result()
 
     def body_of(n: int, i: int) -> dict:
@@ -162,11 +162,6 @@ async def drive(url: str, path: str, headers: dict[str, str], seconds: float, co
 
             await run(post)
     return result
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
 
 
 @dataclass
@@ -271,7 +266,7 @@ def main() -> None:
         print(f"{os.cpu_count()} CPUs; {args.concurrency} concurrent clients ({args.client}); {args.seconds:.0f} s "
               f"measured per line, in {args.rounds} alternating rounds; uvicorn {server_stack()}; "
               f"broker {KAFKA} (acks=all, idempotent producer); Redis {REDIS_URL}")  # fmt: skip
-        servers = {bare_url: psutil.Process(bare.pid), reg_url: psutil.Process(reg.pid)}
+        servers = {bare_url: bare.pid, reg_url: reg.pid}
         runs = {
             "bare FastAPI endpoint": (bare_url, {}, True),
             "registration, Idempotency-Key": (reg_url, headers, True),
