@@ -36,10 +36,8 @@ from services.contracts import (  # noqa: E402
     StartSpeech,
     SwapSpeakers,
     WithdrawInscription,
-    encode,
-    message_key,
 )
-from services.platform.kafka import make_producer, send_records  # noqa: E402
+from services.platform.kafka import as_records, make_producer, send_records  # noqa: E402
 from services.queue.engine import Engine  # noqa: E402
 from services.queue.memory import collect_young_less_often  # noqa: E402
 from tests.support.cpu import busy_seconds, cpu_seconds  # noqa: E402
@@ -112,12 +110,6 @@ def core_rate(commands: list[Command]) -> tuple[float, int]:
     return len(commands) / (time.perf_counter() - start), events
 
 
-def encoded(commands: list[Command]) -> list[tuple[bytes, bytes]]:
-    """The commands as records, made before the clock starts: what is timed is their way through Kafka
-    and the worker, not this process encoding them (which would hold the first ones back)."""
-    return [(message_key(c), encode(c)) for c in commands]
-
-
 async def kafka_rate(commands: list[Command], tmp: Path) -> tuple[float, float, float]:
     """One queue worker (a real process) on the real broker: commands in, all their events out.
     Returns commands/s, and the CPU time per command of the worker and of the whole machine (the
@@ -141,7 +133,7 @@ async def kafka_rate(commands: list[Command], tmp: Path) -> tuple[float, float, 
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
         worker = stack["queue"].proc.pid
-        to_send = encoded(commands)
+        to_send = as_records(commands)  # before the clock: what is timed is Kafka and the worker, not this encoding
         start, worker_cpu, machine_cpu = time.perf_counter(), cpu_seconds(worker), busy_seconds()
         await asyncio.gather(*await send_records(producer, f"{prefix}.commands", to_send))
         remaining = dict(last_seq)
@@ -179,7 +171,7 @@ async def bare_agent_rate(commands: list[Command], tmp: Path) -> tuple[float, fl
         agent.start().wait_healthy()
         producer = make_producer(stack.env["ROSTRUM_KAFKA_BOOTSTRAP"], linger_ms=5, max_batch_size=256 * 1024)
         await producer.start()
-        to_send = encoded(commands)
+        to_send = as_records(commands)  # before the clock: what is timed is Kafka and the worker, not this encoding
         start, cpu = time.perf_counter(), cpu_seconds(agent.proc.pid)
         await asyncio.gather(*await send_records(producer, f"{stack.prefix}.commands", to_send))
         while not mark.exists():

@@ -57,7 +57,12 @@ async def publish(producer: AIOKafkaProducer, topic: str, message: Message) -> N
 async def send_batched(producer: AIOKafkaProducer, topic: str, messages: Sequence[Message]) -> list[asyncio.Future]:
     """Hands every message to the producer, each in its key's partition, in order; returns the
     deliveries to await (acks=all)."""
-    return await send_records(producer, topic, [(message_key(m), encode(m)) for m in messages])
+    return await send_records(producer, topic, as_records(messages))
+
+
+def as_records(messages: Sequence[Message]) -> list[tuple[bytes, bytes]]:
+    """The messages as (key, value) records, for send_records."""
+    return [(message_key(m), encode(m)) for m in messages]
 
 
 async def send_records(
