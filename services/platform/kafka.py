@@ -82,11 +82,12 @@ async def send_records(
             # Full: a new batch takes the record, however large (up to max_request_size).
             builders.append(producer.create_batch())
             builders[-1].append(key=key, value=value, timestamp=None)
-    return [
-        await producer.send_batch(builder, topic, partition=partition)
-        for partition, builders in batches.items()
-        for builder in builders
-    ]
+    deliveries = []
+    for partition, builders in batches.items():
+        for builder in builders:
+            builder.close()  # complete: sent at once, not held for the producer's linger
+            deliveries.append(await producer.send_batch(builder, topic, partition=partition))
+    return deliveries
 
 
 async def create_topics(bootstrap: str, prefix: str) -> list[str]:

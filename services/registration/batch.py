@@ -1,7 +1,7 @@
 """The Redis work of the write path, in as few calls as possible.
 
 Each request needs up to three things from Redis: to *begin* (count it against its credential's rate
-limit, read the record of its Idempotency-Key), to *claim* a key (take its lease, store the plan; and
+limit, read the record of its Idempotency-Key and its state), to *claim* a key (take its lease, store the plan; and
 count the request, for a write that did not begin), and to *apply* what it records once the broker has
 its command. Each is a Lua script, so one call does what would otherwise be several commands; and the
 calls of concurrent requests are coalesced: while one call is on its way to Redis the next ones wait,
@@ -27,44 +27,51 @@ log = logging.getLogger(__name__)
 # The scripts answer in one JSON string: the client reads one value per call rather than two per request
 # (its reply parser, in Python, cost more than the scripts themselves).
 
-# ARGV[1]: JSON list of [rate key or "", record key or "", window seconds, limit (0: none)].
-# Returns [[count, record], ...] (record "" when none, or when over the limit).
+# ARGV[1]: JSON list of [rate key or "", record key or "", state key, window seconds, limit (0: none)].
+# Returns [[count, record, state], ...] (record and state "" when none, or when over the limit).
 _BEGIN = """
 local out = {}
 for _, item in ipairs(cjson.decode(ARGV[1])) do
-  local count, record = 0, ''
+  local count, record, state = 0, '', ''
   if item[1] ~= '' then
     count = redis.call('INCR', item[1])
-    if count == 1 then redis.call('EXPIRE', item[1], item[3]) end
+    if count == 1 then redis.call('EXPIRE', item[1], item[4]) end
   end
-  if item[2] ~= '' and (item[4] == 0 or count <= item[4]) then
+  if item[2] ~= '' and (item[5] == 0 or count <= item[5]) then
     record = redis.call('GET', item[2]) or ''
+    state = redis.call('GET', item[3]) or ''
   end
-  out[#out + 1] = {count, record}
+  out[#out + 1] = {count, record, state}
 end
 return cjson.encode(out)
 """
 
-# ARGV[1]: JSON list of [lease key, record key, lease ms, plan record or "", ttl seconds, rate key or "",
+# ARGV[1]: JSON list of [state key, record key, lease ms, plan record or "", ttl seconds, rate key or "",
 # window seconds, limit (0: none)]. Counts the request (unless rate key is ""); unless that is over the limit,
-# takes the lease and stores the plan unless a record is there. Returns [[count, leased (0 or 1), the record
-# that was there before or ""], ...] (not leased and "" when over the limit).
+# takes the lease (the state "leased") and stores the plan unless a record is there. A state without its
+# record (a "done" outliving the record it marked by the moment between their writes) is taken over.
+# Returns [[count, leased (0 or 1), the record that was there before or "", its state or ""], ...]
+# (not leased and "" when over the limit).
 _CLAIM = """
 local out = {}
 for _, item in ipairs(cjson.decode(ARGV[1])) do
-  local count, leased, existing = 0, 0, ''
+  local count, leased, existing, state = 0, 0, '', ''
   if item[6] ~= '' then
     count = redis.call('INCR', item[6])
     if count == 1 then redis.call('EXPIRE', item[6], item[7]) end
   end
   if item[8] == 0 or count <= item[8] then
-    leased = redis.call('SET', item[1], '1', 'NX', 'PX', item[3]) and 1 or 0
     existing = redis.call('GET', item[2]) or ''
-    if leased == 1 and existing == '' and item[4] ~= '' then
-      redis.call('SET', item[2], item[4], 'EX', item[5])
+    if existing == '' then
+      redis.call('SET', item[1], 'leased', 'PX', item[3])
+      leased = 1
+      if item[4] ~= '' then redis.call('SET', item[2], item[4], 'EX', item[5]) end
+    else
+      leased = redis.call('SET', item[1], 'leased', 'NX', 'PX', item[3]) and 1 or 0
+      if leased == 0 then state = redis.call('GET', item[1]) or '' end
     end
   end
-  out[#out + 1] = {count, leased, existing}
+  out[#out + 1] = {count, leased, existing, state}
 end
 return cjson.encode(out)
 """
@@ -122,12 +129,13 @@ class Scripts:
     def __init__(self, redis: Redis):
         begin, claim, apply = (redis.register_script(s) for s in (_BEGIN, _CLAIM, _APPLY))
 
-        async def begin_many(items: list[list[Any]]) -> list[tuple[int, str | None]]:
-            return [(count, record or None) for count, record in from_json(await begin(args=[to_json(items)]))]
+        async def begin_many(items: list[list[Any]]) -> list[tuple[int, str | None, str]]:
+            answers = from_json(await begin(args=[to_json(items)]))
+            return [(count, record or None, state) for count, record, state in answers]
 
-        async def claim_many(items: list[list[Any]]) -> list[tuple[int, bool, str | None]]:
+        async def claim_many(items: list[list[Any]]) -> list[tuple[int, bool, str | None, str]]:
             answers = from_json(await claim(args=[to_json(items)]))
-            return [(count, leased == 1, record or None) for count, leased, record in answers]
+            return [(count, leased == 1, record or None, state) for count, leased, record, state in answers]
 
         async def apply_many(batches: list[list[list[Any]]]) -> list[None]:
             commands = [command for batch in batches for command in batch]
@@ -138,15 +146,16 @@ class Scripts:
         self._claim = Coalescer(claim_many)
         self._apply = Coalescer(apply_many)
 
-    async def begin(self, rate_key: str, record_key: str, window: int, limit: int) -> tuple[int, str | None]:
-        """Counts the request (unless rate_key is "") and reads the record (unless over the limit)."""
-        return await self._begin([rate_key, record_key, window, limit])
+    async def begin(self, rate_key: str, record_key: str, state_key: str, window: int,
+                    limit: int) -> tuple[int, str | None, str]:  # fmt: skip
+        """Counts the request (unless rate_key is "") and reads the record and its state (unless over the limit)."""
+        return await self._begin([rate_key, record_key, state_key, window, limit])
 
-    async def claim(self, lease: str, record: str, lease_ms: int, plan: str, ttl: int, rate_key: str = "",
-                    window: int = 0, limit: int = 0) -> tuple[int, bool, str | None]:  # fmt: skip
+    async def claim(self, state: str, record: str, lease_ms: int, plan: str, ttl: int, rate_key: str = "",
+                    window: int = 0, limit: int = 0) -> tuple[int, bool, str | None, str]:  # fmt: skip
         """Counts the request (unless rate_key is ""); unless over the limit, takes the lease and stores `plan`
-        unless a record is there. Returns (count, leased, the record there before)."""
-        return await self._claim([lease, record, lease_ms, plan, ttl, rate_key, window, limit])
+        unless a record is there. Returns (count, leased, the record there before, its state if not leased)."""
+        return await self._claim([state, record, lease_ms, plan, ttl, rate_key, window, limit])
 
     async def apply(self, commands: list[list[Any]]) -> None:
         if commands:

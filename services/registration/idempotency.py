@@ -3,8 +3,10 @@
 Each key (per credential) keeps, in Redis, the request's fingerprint and the *plan* made for
 it: the command to publish, with its ids, and the answer to give. The plan is stored before the
 command is published, so a retry after a failure (503, a crash) publishes the same command
-again, never a second one with new ids; once published the record is marked done and a retry
-is answered from it.
+again, never a second one with new ids. Beside the record, its state: "leased" while a request
+carries it out (one at a time), "done" once the command is published; a retry of a done request
+is answered from the record. The state is a key of its own, so that marking the record done does
+not write the record again.
 
 The decision is pure (`decide`); the store is a thin Redis adapter."""
 
@@ -44,23 +46,18 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 class Record:
     fingerprint: str
     plan: dict[str, Any]  # {"command": <json>|None, "status_code": int, "body": {...}}
-    done: bool = False
-    # The plan written once, for the record as planned and as done alike.
-    _plan_json: bytes = field(init=False, repr=False, compare=False)
+    done: bool = False  # kept apart, in the record's state (see IdempotencyStore)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_plan_json", orjson.dumps(self.plan))
-
-    def dumps(self, *, done: bool | None = None) -> str:
-        """The record as stored; with done=True, as stored once its command is published."""
-        done = self.done if done is None else done
-        record = {"fingerprint": self.fingerprint, "plan": orjson.Fragment(self._plan_json), "done": done}
-        return orjson.dumps(record).decode()
+    def dumps(self) -> str:
+        return orjson.dumps({"fingerprint": self.fingerprint, "plan": self.plan}).decode()
 
     @classmethod
-    def loads(cls, raw: str) -> Record:
+    def loads(cls, raw: str, state: str = "") -> Record:
         data = from_json(raw)
-        return cls(fingerprint=data["fingerprint"], plan=data["plan"], done=data["done"])
+        return cls(fingerprint=data["fingerprint"], plan=data["plan"], done=state == DONE)
+
+
+DONE = "done"  # the state of a record whose command is published
 
 
 class Decision(Enum):
@@ -87,7 +84,7 @@ class IdempotencyRequest:
     key: str
     fingerprint: str
     count: PendingCount | None = field(default=None, compare=False)
-    slot: str = field(init=False, repr=False, compare=False)  # where the key's record and lease are kept
+    slot: str = field(init=False, repr=False, compare=False)  # where the key's record and its state are kept
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slot", slot(self.scope, self.key))
@@ -107,38 +104,39 @@ class IdempotencyStore:
     def record_key(self, slot: str) -> str:
         return f"{self._prefix}:idem:{slot}"
 
-    def lease_key(self, slot: str) -> str:
-        return f"{self._prefix}:idem-lease:{slot}"
+    def state_key(self, slot: str) -> str:
+        return f"{self._prefix}:idem-state:{slot}"
 
     async def read(self, request: IdempotencyRequest) -> Record | None:
         """The key's record; the request is counted against its rate limit in the same call, if still to be
         (RateLimited if over: the record is then not read)."""
         count, counter, limit = _to_count(request)
-        counted, raw = await self._scripts.begin(counter, self.record_key(request.slot), COUNTER_SECONDS, limit)
+        counted, raw, state = await self._scripts.begin(
+            counter, self.record_key(request.slot), self.state_key(request.slot), COUNTER_SECONDS, limit
+        )
         if count is not None:
             count.settle(counted)
-        return Record.loads(raw) if raw else None
+        return Record.loads(raw, state) if raw else None
 
     async def claim(self, request: IdempotencyRequest, plan: Record | None) -> tuple[bool, Record | None]:
         """Takes the key's lease (one request with a key at a time) and stores `plan` unless a record is
         there already; returns (leased, the record that was there). The request is counted against its rate
         limit in the same call, if still to be (RateLimited if over: then nothing is taken or stored)."""
         count, counter, limit = _to_count(request)
-        counted, leased, raw = await self._scripts.claim(
-            self.lease_key(request.slot), self.record_key(request.slot), self._lease_ms,
+        counted, leased, raw, state = await self._scripts.claim(
+            self.state_key(request.slot), self.record_key(request.slot), self._lease_ms,
             plan.dumps() if plan else "", self._ttl, counter, COUNTER_SECONDS, limit,
         )  # fmt: skip
         if count is not None:
             count.settle(counted)
-        return leased, (Record.loads(raw) if raw else None)
+        return leased, (Record.loads(raw, state) if raw else None)
 
-    def complete(self, batch, request: IdempotencyRequest, record: Record) -> None:
-        """Adds to `batch`: the record marked done, the lease released."""
-        batch.set(self.record_key(request.slot), record.dumps(done=True), ex=self._ttl)
-        batch.delete(self.lease_key(request.slot))
+    def complete(self, batch, request: IdempotencyRequest) -> None:
+        """Adds to `batch`: the record marked done (the lease it held ends with it), for the record's life."""
+        batch.set(self.state_key(request.slot), DONE, ex=self._ttl)
 
     async def release(self, request: IdempotencyRequest) -> None:
-        batch = Batch().delete(self.lease_key(request.slot))
+        batch = Batch().delete(self.state_key(request.slot))
         await batch.run(self._scripts)
 
 

@@ -102,8 +102,9 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             log.warning("%s: every request will be refused (run `make run` to make development tokens)", e)
         state.redis = Redis.from_url(settings.redis_url, decode_responses=True)
         state.records = Records(state.redis, settings.redis_keys, settings.record_ttl_seconds)
-        state.publisher = CommandPublisher(settings.kafka_bootstrap, settings.commands_topic,
-                                           settings.kafka_timeout_seconds, settings.kafka_linger_ms)  # fmt: skip
+        state.publisher = CommandPublisher(
+            settings.kafka_bootstrap, settings.commands_topic, settings.kafka_timeout_seconds
+        )
         scripts = Scripts(state.redis)
         state.idempotency = IdempotencyStore(
             scripts, settings.redis_keys, settings.idempotency_ttl_seconds,

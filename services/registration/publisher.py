@@ -1,5 +1,9 @@
 """Publishes commands; a command is accepted only once the broker has it (acks=all, idempotent producer).
 
+The commands of concurrent requests go together: while one group is on its way to the broker the next
+ones wait, and go as one record batch per partition (services.platform.kafka.send_records) when it is
+back. A send per command cost more than all the rest of publishing it.
+
 When the broker does not confirm in time the caller is told so (BrokerUnavailable: 503, or 451 to
 an SMTP client), and the producer is abandoned with whatever it still holds: an idempotent
 producer retries a batch forever, so a message the caller was told is *not* accepted could
@@ -15,7 +19,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from services.contracts import Command, encode, message_key
-from services.platform.kafka import make_producer
+from services.platform.kafka import make_producer, send_records
+from services.registration.batch import Coalescer
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +30,14 @@ class BrokerUnavailable(Exception):
 
 
 class CommandPublisher:
-    def __init__(self, bootstrap: str, topic: str, timeout: float = 5.0, linger_ms: int = 2):
+    def __init__(self, bootstrap: str, topic: str, timeout: float = 5.0):
         self._bootstrap = bootstrap
         self._topic = topic
         self._timeout = timeout
-        self._linger_ms = linger_ms
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task] = set()
+        self._send = Coalescer(self._send_together)
 
     async def _ready_producer(self) -> AIOKafkaProducer:
         # Started lazily so the service comes up (and says so on /healthz) while the broker is down.
@@ -40,9 +45,7 @@ class CommandPublisher:
             return self._producer
         async with self._lock:
             if self._producer is None:
-                producer = make_producer(
-                    self._bootstrap, request_timeout_ms=int(self._timeout * 1000), linger_ms=self._linger_ms
-                )
+                producer = make_producer(self._bootstrap, request_timeout_ms=int(self._timeout * 1000))
                 try:
                     await asyncio.wait_for(producer.start(), self._timeout)
                 except (TimeoutError, KafkaError, OSError) as e:
@@ -53,13 +56,17 @@ class CommandPublisher:
 
     async def publish(self, command: Command, value: bytes | None = None) -> None:
         """Returns once the broker has `command` (acks=all); `value` is its encoding, if already made."""
+        await self._send((message_key(command), value or encode(command)))
+
+    async def _send_together(self, records: list[tuple[bytes, bytes]]) -> list[None]:
         producer = self._producer or await self._ready_producer()
         try:
             async with asyncio.timeout(self._timeout):
-                await producer.send_and_wait(self._topic, value or encode(command), key=message_key(command))
+                await asyncio.gather(*await send_records(producer, self._topic, records))
         except (TimeoutError, KafkaError, OSError) as e:
             self._discard(producer)
             raise BrokerUnavailable(str(e) or type(e).__name__) from e
+        return [None] * len(records)
 
     def _discard(self, producer: AIOKafkaProducer) -> None:
         if self._producer is producer:

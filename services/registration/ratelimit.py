@@ -74,5 +74,5 @@ class RateLimiter:
     async def count(self, pending: PendingCount | None) -> None:
         """Makes a pending count unless it was made; raises RateLimited if it is over the limit."""
         if pending is not None and pending.verdict is None:
-            count, _ = await self._scripts.begin(pending.counter, "", COUNTER_SECONDS, pending.limit)
+            count, _, _ = await self._scripts.begin(pending.counter, "", "", COUNTER_SECONDS, pending.limit)
             pending.settle(count)

@@ -28,8 +28,6 @@ class RegistrationSettings(StackSettings):
     rate_limit_per_minute: int = Field(default=600, ge=0)
     # How long a request waits for the broker before it is answered 503 (and the producer's request timeout).
     kafka_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
-    # How long the producer waits to fill a batch: under load, fewer and larger requests to the broker.
-    kafka_linger_ms: int = Field(default=5, ge=0, le=100)
     # How long a delegation's proposal to swap places waits for the other delegation's consent.
     swap_proposal_ttl_seconds: int = Field(default=3600, ge=60)
     # How long inscription and command statuses are kept (the commands topic keeps two weeks).

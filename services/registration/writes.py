@@ -120,7 +120,7 @@ class Writes:
         if plan.command is not None:
             self._records.after_publish(batch, plan.command)
         if key is not None and record is not None:
-            self._idempotency.complete(batch, key, record)
+            self._idempotency.complete(batch, key)
         await batch.run(self._scripts)
 
 

@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 from services.contracts import InscribeSpeaker
+from services.registration.credentials import hash_token
+from services.registration.idempotency import DONE, IdempotencyRequest
 from tests.integration.registration.conftest import running, seed_meeting
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -84,6 +86,23 @@ async def test_concurrent_requests_with_one_key_publish_once(reg):
     assert len(ids) == 1
     published = [c for c in await reg.commands() if isinstance(c, InscribeSpeaker) and c.meeting_id == meeting_id]
     assert len(published) == 1
+
+
+async def test_a_key_whose_record_has_expired_is_free_again(reg):
+    """A key's state ("done") is written a moment after its record, so it can outlive the record by that
+    moment: the key is then free for a new request, not held as in use (409)."""
+    meeting_id = await reg.set_up()
+    url, headers = f"/v1/meetings/{meeting_id}/inscriptions", {**reg.auth("Chile"), **key()}
+    first = await reg.client.post(url, json={}, headers=headers)
+    assert first.status_code == 202
+    store, redis = reg.app.state.idempotency, reg.app.state.redis
+    scope = hash_token(reg.tokens.delegation("Chile"))
+    slot = IdempotencyRequest(scope=scope, key=headers["Idempotency-Key"], fingerprint="").slot
+    assert await redis.get(store.state_key(slot)) == DONE
+    await redis.delete(store.record_key(slot))  # as when its time to live ends
+    again = await reg.client.post(url, json={}, headers=headers)
+    assert again.status_code == 202 and "Idempotent-Replayed" not in again.headers
+    assert again.json()["inscription_id"] != first.json()["inscription_id"]
 
 
 async def test_an_invalid_key_is_named(reg):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from services.registration.idempotency import Decision, IdempotencyRequest, Record, decide, fingerprint, slot
+from services.registration.idempotency import DONE, Decision, IdempotencyRequest, Record, decide, fingerprint, slot
 from services.registration.ratelimit import PendingCount, RateLimited, RateLimiter, verdict
 
 
@@ -43,17 +43,11 @@ def test_decisions():
     assert decide(done, "g") == Decision.MISMATCH
 
 
-def test_a_record_survives_storage():
-    record = Record(fingerprint="f", plan={"command": '{"a": 1}', "status_code": 202, "body": {"x": "y"}}, done=True)
-    assert Record.loads(record.dumps()) == record
-
-
-def test_a_record_is_stored_as_planned_then_as_done():
+def test_a_record_survives_storage_and_is_done_by_its_state():
     planned = Record(fingerprint="f", plan={"command": '{"a": "\\"x\\""}', "status_code": 202, "body": {"x": "é"}})
     assert Record.loads(planned.dumps()) == planned
-    done = Record.loads(planned.dumps(done=True))
-    assert done == Record(fingerprint="f", plan=planned.plan, done=True)
-    assert Record.loads(done.dumps()).done
+    assert Record.loads(planned.dumps(), "leased") == planned  # being carried out: not done
+    assert Record.loads(planned.dumps(), DONE) == Record(fingerprint="f", plan=planned.plan, done=True)
 
 
 def test_keys_are_per_credential():
@@ -82,9 +76,9 @@ class CountingScripts:
     def __init__(self, count: int):
         self.count, self.calls = count, []
 
-    async def begin(self, rate_key, record_key, window, limit):
-        self.calls.append((rate_key, record_key, window, limit))
-        return self.count, None
+    async def begin(self, rate_key, record_key, state_key, window, limit):
+        self.calls.append((rate_key, record_key, state_key, window, limit))
+        return self.count, None, ""
 
 
 async def test_a_pending_count_is_made_once():

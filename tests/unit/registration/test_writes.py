@@ -20,27 +20,34 @@ class StandIns:
         self.calls: list[str] = []
         self.published: list[bytes] = []
 
-    async def begin(self, rate_key, record_key, window, limit):
+    async def begin(self, rate_key, record_key, state_key, window, limit):
         self.calls.append("begin")
         count = self.count if rate_key else 0
-        over = limit and count > limit
-        return count, (None if over else self.stored.get(record_key))
+        if limit and count > limit:
+            return count, None, ""
+        return count, self.stored.get(record_key), self.stored.get(state_key, "")
 
-    async def claim(self, lease, record_key, lease_ms, plan, ttl, rate_key="", window=0, limit=0):
+    async def claim(self, state_key, record_key, lease_ms, plan, ttl, rate_key="", window=0, limit=0):
         self.calls.append("claim")
         count = self.count if rate_key else 0
         if limit and count > limit:
-            return count, False, None
+            return count, False, None, ""
         existing = self.stored.get(record_key)
         if existing is None and plan:
             self.stored[record_key] = plan
-        return count, True, existing
+        if state_key in self.stored and existing is not None:
+            return count, False, existing, self.stored[state_key]
+        self.stored[state_key] = "leased"
+        return count, True, existing, ""
 
     async def apply(self, commands):
         self.calls.append("apply")
         for command in commands:
             if command[0] == "SET":
                 self.stored[command[1]] = command[2]
+            if command[0] == "DEL":
+                for k in command[1:]:
+                    self.stored.pop(k, None)
 
     async def publish(self, command, value=None):
         self.published.append(value)
