@@ -24,6 +24,8 @@ from services.registration.batch import Coalescer
 
 log = logging.getLogger(__name__)
 
+GROUP_BATCH_BYTES = 512 * 1024  # under the broker's default largest batch (message.max.bytes, 1 MiB)
+
 
 class BrokerUnavailable(Exception):
     """Kafka did not take the command: nothing was accepted, the client should retry."""
@@ -45,7 +47,11 @@ class CommandPublisher:
             return self._producer
         async with self._lock:
             if self._producer is None:
-                producer = make_producer(self._bootstrap, request_timeout_ms=int(self._timeout * 1000))
+                # A group in one batch, so in one request to the broker: at the default 16 KiB, a group of
+                # more than some twenty inscriptions took a second round trip.
+                producer = make_producer(
+                    self._bootstrap, request_timeout_ms=int(self._timeout * 1000), max_batch_size=GROUP_BATCH_BYTES
+                )
                 try:
                     await asyncio.wait_for(producer.start(), self._timeout)
                 except (TimeoutError, KafkaError, OSError) as e:
