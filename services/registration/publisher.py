@@ -1,8 +1,7 @@
 """Publishes commands; a command is accepted only once the broker has it (acks=all, idempotent producer).
 
-The commands of concurrent requests go together: while one group is on its way to the broker the next
-ones wait, and go as one record batch per partition (services.platform.kafka.send_records) when it is
-back. A send per command cost more than all the rest of publishing it.
+The commands of concurrent requests come together (writes.py) and go as one record batch per partition
+(services.platform.kafka.send_records): a send per command cost more than all the rest of publishing it.
 
 When the broker does not confirm in time the caller is told so (BrokerUnavailable: 503, or 451 to
 an SMTP client), and the producer is abandoned with whatever it still holds: an idempotent
@@ -14,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from services.contracts import Command, encode, message_key
+from services.contracts import Command, message_key
 from services.platform.kafka import make_producer, send_records
-from services.registration.batch import Coalescer
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,6 @@ class CommandPublisher:
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task] = set()
-        self._send = Coalescer(self._send_together)
 
     async def _ready_producer(self) -> AIOKafkaProducer:
         # Started lazily so the service comes up (and says so on /healthz) while the broker is down.
@@ -60,19 +58,17 @@ class CommandPublisher:
                 self._producer = producer
             return self._producer
 
-    async def publish(self, command: Command, value: bytes | None = None) -> None:
-        """Returns once the broker has `command` (acks=all); `value` is its encoding, if already made."""
-        await self._send((message_key(command), value or encode(command)))
-
-    async def _send_together(self, records: list[tuple[bytes, bytes]]) -> list[None]:
+    async def publish(self, commands: Sequence[tuple[Command, bytes]]) -> None:
+        """Returns once the broker has every command (acks=all), each given with its encoding and sent to its
+        meeting's partition in the order given; they are accepted or refused together."""
         producer = self._producer or await self._ready_producer()
+        records = [(message_key(command), value) for command, value in commands]
         try:
             async with asyncio.timeout(self._timeout):
                 await asyncio.gather(*await send_records(producer, self._topic, records))
         except (TimeoutError, KafkaError, OSError) as e:
             self._discard(producer)
             raise BrokerUnavailable(str(e) or type(e).__name__) from e
-        return [None] * len(records)
 
     def _discard(self, producer: AIOKafkaProducer) -> None:
         if self._producer is producer:

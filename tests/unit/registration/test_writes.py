@@ -1,6 +1,8 @@
 """The write path's decisions with Redis and the broker stood in for: when a plan is made, what is counted,
 what is published (pure, no I/O)."""
 
+import asyncio
+
 import pytest
 
 from services.contracts import Actor, CloseList, Role
@@ -19,6 +21,7 @@ class StandIns:
         self.stored: dict[str, str] = {}
         self.calls: list[str] = []
         self.published: list[bytes] = []
+        self.sends: list[int] = []  # how many commands each send to the broker carried
 
     async def begin(self, rate_key, record_key, state_key, window, limit):
         self.calls.append("begin")
@@ -49,8 +52,9 @@ class StandIns:
                 for k in command[1:]:
                     self.stored.pop(k, None)
 
-    async def publish(self, command, value=None):
-        self.published.append(value)
+    async def publish(self, commands):
+        self.sends.append(len(commands))
+        self.published.extend(value for _, value in commands)
 
     def after_publish(self, batch, command):
         pass
@@ -113,3 +117,14 @@ async def test_the_same_key_for_another_request_is_refused():
     await run.run(key(), planner([]))
     with pytest.raises(KeyReused):
         await run.run(IdempotencyRequest(scope="c", key="k", fingerprint="g"), planner([]), plan_first=True)
+
+
+async def test_writes_planned_together_are_published_and_recorded_together():
+    stand_ins = StandIns()
+    run, _ = writes(stand_ins)
+    keys = [IdempotencyRequest(scope="c", key=f"k{i}", fingerprint="f") for i in range(5)]
+    outcomes = await asyncio.gather(*(run.run(k, planner([]), plan_first=True) for k in keys))
+    assert [o.status_code for o in outcomes] == [202] * 5
+    assert stand_ins.sends == [5]  # one send to the broker for the five
+    assert stand_ins.calls == ["claim"] * 5 + ["apply"]  # and one call to record them, keys marked done
+    assert all(stand_ins.stored[f"p:idem-state:{k.slot}"] == "done" for k in keys)
