@@ -1,13 +1,13 @@
 """The Redis work of the write path, in as few calls as possible.
 
 Each request needs up to three things from Redis: to *begin* (count it against its credential's rate
-limit, read the record of its Idempotency-Key and its state), to *claim* a key (take its lease, store the plan; and
-count the request, for a write that did not begin), and to *apply* what it records once the broker has
-its command. Each is a Lua script, so one call does what would otherwise be several commands; and the
-calls of concurrent requests are coalesced: while one call is on its way to Redis the next ones wait,
-and go together in the next call. Under load that is one Redis call for many requests instead of several
-per request: the client's cost per call, not Redis, was most of this service's cost per request. A lone
-request goes at once.
+limit, read the record of its Idempotency-Key and its state), to *claim* a key (take its lease, store
+the plan; and count the request, for a write that did not begin), and to *apply* what it records once
+the broker has its command. Each is a Lua script, so one call does what would otherwise be several
+commands; and the calls of concurrent requests are coalesced: while one call is on its way to Redis the
+next ones wait, and go together in the next call. Under load that is one Redis call for many requests
+instead of several per request: the client's cost per call, not Redis, was most of this service's cost
+per request. A lone request goes at once.
 
 A Batch collects the commands one request applies, run atomically (with those of the requests that
 share its call)."""

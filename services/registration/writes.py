@@ -108,8 +108,7 @@ class Writes:
                     raise KeyReused()
         if not leased:
             raise KeyInUse()
-        record = found or ours
-        plan = Plan.load(record.plan) if found is not None else plan
+        plan = Plan.load(found.plan) if found is not None else plan
         try:
             await self._carry_out((plan, key))
         except BaseException:
